@@ -45,3 +45,25 @@ export interface AreaHit {
   /** Coverage is treated as "the whole region" (coverage ≥ WHOLE_COVERAGE_THRESHOLD). */
   whole: boolean;
 }
+
+/** The region registry: a tree of regions with point and area lookups. Built by region-tree.ts. */
+export interface RegionTree {
+  get(code: string): Region | undefined;
+  has(code: string): boolean;
+  /** Every region, parents before children. */
+  all(): Region[];
+  roots(): Region[];
+  children(code: string): Region[];
+  /** The chain above a region, root first, without the region itself. */
+  ancestors(code: string): Region[];
+  /** Every region below a region, without the region itself. */
+  descendants(code: string): Region[];
+  /** True when `code` is `ancestor` or lies below it: an alert on `ancestor` covers `code`. */
+  covers(ancestor: string, code: string): boolean;
+  /** The chain of regions containing a point, root first; empty outside every region. */
+  lookupPoint(lat: number, lon: number): Region[];
+  /** The regions a CAP area reaches (geocodes directly, polygons and circles by geometry). */
+  resolveArea(area: import('../cap/types.ts').Area): { hits: AreaHit[]; unknownGeocodes: string[] };
+  /** Level names in tree order (`country`, `oblast`, ...). */
+  levels(): string[];
+}
