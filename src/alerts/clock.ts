@@ -1,0 +1,50 @@
+// Time and identifiers are injected so tests are deterministic.
+import { randomUUID } from 'node:crypto';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface Ids {
+  /** A CAP identifier: unique, URL-safe, no spaces, commas or XML-special characters (CAP 1.2 §3.2.1). */
+  alertId(): string;
+  eventId(): string;
+}
+
+export const randomIds: Ids = {
+  alertId: () => `tocsin-${randomUUID()}`,
+  eventId: () => randomUUID(),
+};
+
+/**
+ * Formats a time as CAP wants it (CAP 1.2 §3.3.2): `YYYY-MM-DDThh:mm:ss` plus the offset of
+ * `timeZone` at that instant; UTC is written `-00:00` because `Z` is not allowed.
+ */
+export function formatCapTime(ms: number, timeZone = 'UTC'): string {
+  const offsetMinutes = zoneOffsetMinutes(ms, timeZone);
+  const local = new Date(Math.floor(ms / 1000) * 1000 + offsetMinutes * 60_000).toISOString().slice(0, 19);
+  if (offsetMinutes === 0) return `${local}-00:00`;
+  const sign = offsetMinutes > 0 ? '+' : '-';
+  const abs = Math.abs(offsetMinutes);
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+function zoneOffsetMinutes(ms: number, timeZone: string): number {
+  if (timeZone === 'UTC') return 0;
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(new Date(ms))
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const match = name?.match(/GMT([+-])(\d{2}):(\d{2})/);
+  if (!match) return 0;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}
+
+/** Parses a CAP / RFC 3339 date-time; NaN when malformed. */
+export function parseTime(text: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)$/.test(text)) return Number.NaN;
+  return Date.parse(text);
+}

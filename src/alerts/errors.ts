@@ -1,0 +1,50 @@
+// The closed catalogue of domain errors. Each has a stable code; src/http/errors.ts maps codes to
+// HTTP statuses in one place. Messages say what is wrong; `details` say where.
+
+/** Every code the domain can raise, with what it means. */
+export const ERROR_CODES = {
+  CAP_INVALID: 'The CAP message is malformed or fails validation; details hold the findings.',
+  ALERT_INPUT_INVALID: 'The request is not a usable alert (short form, format or field missing).',
+  ALERT_UNKNOWN_EVENT: 'The event type is not in the profile.',
+  ALERT_UNKNOWN_REGION: 'The alert areas resolve to no known region.',
+  ALERT_NOT_FOUND: 'No alert with this identifier.',
+  ALERT_ALREADY_ENDED: 'The incident has already ended (all-clear, cancel or expiry).',
+  ALERT_NOT_CURRENT: 'The alert was superseded by an update; act on the latest alert of the incident.',
+  ALERT_NOT_PENDING: 'The alert is not waiting for approval.',
+  ALERT_NEEDS_APPROVAL: 'The alert needs a second operator before it can be issued.',
+  ALERT_SELF_APPROVAL: 'An alert must be approved or rejected by a different operator than its author.',
+  ALERT_DUPLICATE_IDENTIFIER: 'An alert with this identifier already exists.',
+  ALERT_CONFLICT: 'The incident changed concurrently; retry with the latest alert.',
+  IDEMPOTENCY_CONFLICT: 'The Idempotency-Key was already used with a different request.',
+  REGION_NOT_FOUND: 'No region with this code.',
+  QUERY_INVALID: 'A query parameter (cursor, time, limit) is malformed.',
+  AUTH_FORBIDDEN: 'The actor may not perform this action.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One detail of an error: a CAP finding, or a field and what is wrong with it. */
+export interface ErrorDetail {
+  code?: string;
+  path?: string;
+  message: string;
+  severity?: 'error' | 'warning';
+  line?: number;
+  column?: number;
+}
+
+export class TocsinError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string = ERROR_CODES[code], details: ErrorDetail[] = []) {
+    super(message);
+    this.name = 'TocsinError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isTocsinError(error: unknown): error is TocsinError {
+  return error instanceof TocsinError;
+}
