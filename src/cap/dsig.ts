@@ -420,8 +420,7 @@ export function signCapXml(xml: string, options: SignOptions): string {
   if (refused) throw new Error(`cannot sign: ${refused}`);
   const doc = parseStrict(xml);
   const root = doc.documentElement;
-  if (root?.localName !== 'alert')
-    throw new Error('cannot sign: the root element is not a CAP <alert>');
+  if (root?.localName !== 'alert') throw new Error('cannot sign: the root element is not a CAP <alert>');
   if (doc.getElementsByTagNameNS(DS, 'Signature').length > 0)
     throw new Error('cannot sign: the message is already signed');
   const spec = ALGORITHMS[options.algorithm];
