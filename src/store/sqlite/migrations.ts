@@ -1,0 +1,89 @@
+// Numbered SQLite migrations, applied in order at open (sqlite-store.ts). Never edit a shipped
+// migration: add the next number.
+import type { Migration } from '../store.ts';
+
+export const SQLITE_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'alerts, incidents, event log, idempotency, schedule, regions',
+    sql: `
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY,
+  incident_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  msg_type TEXT NOT NULL,
+  sent TEXT NOT NULL,
+  sent_ms INTEGER NOT NULL,
+  expires_ms INTEGER,
+  author_id TEXT NOT NULL,
+  approver_id TEXT,
+  cap_json TEXT NOT NULL,
+  xml TEXT NOT NULL,
+  created_seq INTEGER NOT NULL UNIQUE,
+  updated_seq INTEGER NOT NULL
+) STRICT;
+CREATE INDEX alerts_incident ON alerts (incident_id);
+CREATE INDEX alerts_state ON alerts (state, created_seq);
+
+CREATE TABLE alert_regions (
+  alert_id TEXT NOT NULL REFERENCES alerts (id),
+  region_code TEXT NOT NULL,
+  coverage REAL NOT NULL,
+  whole INTEGER NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (alert_id, region_code)
+) STRICT;
+CREATE INDEX alert_regions_region ON alert_regions (region_code, alert_id);
+
+CREATE TABLE incidents (
+  id TEXT PRIMARY KEY,
+  event_type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  current_alert_id TEXT NOT NULL,
+  regions_json TEXT NOT NULL,
+  since TEXT NOT NULL,
+  started_ms INTEGER NOT NULL,
+  ended_ms INTEGER,
+  end_reason TEXT
+) STRICT;
+CREATE INDEX incidents_active ON incidents (ended_ms, started_ms);
+
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  regions_json TEXT NOT NULL,
+  json TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE idempotency (
+  actor_id TEXT NOT NULL,
+  key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  alert_id TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  PRIMARY KEY (actor_id, key)
+) STRICT;
+
+CREATE TABLE schedule (
+  alert_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  due_ms INTEGER NOT NULL,
+  PRIMARY KEY (alert_id, kind)
+) STRICT;
+CREATE INDEX schedule_due ON schedule (due_ms);
+
+CREATE TABLE regions (
+  code TEXT PRIMARY KEY,
+  parent TEXT,
+  level TEXT NOT NULL,
+  record_json TEXT NOT NULL
+) STRICT;
+CREATE INDEX regions_level ON regions (level);
+`,
+  },
+];
