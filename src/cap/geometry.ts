@@ -1,0 +1,209 @@
+// Geometry checks of CAP areas (CAP 1.2 §3.2.4): polygon shape, WGS 84 ranges, simplicity, circles.
+// Self-intersection uses a uniform grid over the ring's bounding box (about one cell per edge):
+// each edge is registered in the cells it passes through, and only edges sharing a cell are
+// tested against each other. A 100,000-point ring is checked in tens of milliseconds
+// (src/cap/geometry.test.ts measures it); an adversarial "comb" of long parallel edges still
+// degrades towards quadratic time, see docs/cap-validation.md.
+import { finding } from './findings.ts';
+import type { Circle, Finding, LatLon } from './types.ts';
+
+/** Half the Earth's equatorial circumference: no circle on the globe needs a larger radius. */
+export const MAX_CIRCLE_RADIUS_KM = 20_037.5;
+
+function inRange(lat: number, lon: number): boolean {
+  return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180; // false for NaN too
+}
+
+function point(p: LatLon | undefined): string {
+  return p === undefined ? '?' : `${p[0]},${p[1]}`;
+}
+
+/** Checks one `<polygon>`: point count, ranges, closure, then simplicity. */
+export function checkPolygon(points: readonly LatLon[], path: string, out: Finding[]): void {
+  const count = points.length;
+  if (count < 4) {
+    out.push(finding('CAP_POLYGON_TOO_FEW_POINTS', path, { count, distinct: '' }));
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const p = points[i];
+    if (p === undefined || !inRange(p[0], p[1])) {
+      out.push(
+        finding('CAP_COORDINATE_OUT_OF_RANGE', path, { index: i, lat: p?.[0] ?? '?', lon: p?.[1] ?? '?' }),
+      );
+      return; // one finding per polygon: a wrong axis order would otherwise report every point
+    }
+  }
+  const first = points[0] as LatLon;
+  const last = points[count - 1] as LatLon;
+  if (first[0] !== last[0] || first[1] !== last[1]) {
+    out.push(finding('CAP_POLYGON_NOT_CLOSED', path, { first: point(first), last: point(last) }));
+    return;
+  }
+  // Distinct vertices of the ring (consecutive repeats dropped, closing point excluded), x = lon.
+  const xs = new Float64Array(count);
+  const ys = new Float64Array(count);
+  const orig = new Int32Array(count);
+  let n = 0;
+  for (let i = 0; i < count - 1; i++) {
+    const p = points[i] as LatLon;
+    if (n > 0 && xs[n - 1] === p[1] && ys[n - 1] === p[0]) continue;
+    xs[n] = p[1];
+    ys[n] = p[0];
+    orig[n] = i;
+    n++;
+  }
+  if (n > 1 && xs[n - 1] === xs[0] && ys[n - 1] === ys[0]) n--;
+  if (n < 3) {
+    out.push(finding('CAP_POLYGON_TOO_FEW_POINTS', path, { count, distinct: ` (${n} distinct)` }));
+    return;
+  }
+  const hit = findSelfIntersection(xs, ys, n);
+  if (hit !== null) {
+    out.push(finding('CAP_POLYGON_SELF_INTERSECTION', path, { a: orig[hit[0]] ?? 0, b: orig[hit[1]] ?? 0 }));
+  }
+}
+
+/** Checks one `<circle>`: centre in range, radius a number in [0, MAX_CIRCLE_RADIUS_KM]. */
+export function checkCircle(circle: Circle, path: string, out: Finding[]): void {
+  if (!inRange(circle.lat, circle.lon)) {
+    out.push(finding('CAP_COORDINATE_OUT_OF_RANGE', path, { index: 0, lat: circle.lat, lon: circle.lon }));
+  }
+  const r = circle.radiusKm;
+  if (!(r >= 0 && r <= MAX_CIRCLE_RADIUS_KM)) {
+    out.push(finding('CAP_CIRCLE_INVALID', path, { radius: r, max: MAX_CIRCLE_RADIUS_KM }));
+  }
+}
+
+function orient(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
+  return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+}
+
+// c lies on segment ab, given that a, b and c are collinear.
+function within(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): boolean {
+  return Math.min(ax, bx) <= cx && cx <= Math.max(ax, bx) && Math.min(ay, by) <= cy && cy <= Math.max(ay, by);
+}
+
+/** Whether closed segments p1p2 and q1q2 share at least one point. */
+export function segmentsIntersect(
+  p1x: number,
+  p1y: number,
+  p2x: number,
+  p2y: number,
+  q1x: number,
+  q1y: number,
+  q2x: number,
+  q2y: number,
+): boolean {
+  const d1 = orient(q1x, q1y, q2x, q2y, p1x, p1y);
+  const d2 = orient(q1x, q1y, q2x, q2y, p2x, p2y);
+  const d3 = orient(p1x, p1y, p2x, p2y, q1x, q1y);
+  const d4 = orient(p1x, p1y, p2x, p2y, q2x, q2y);
+  if (((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0))) return true;
+  if (d1 === 0 && within(q1x, q1y, q2x, q2y, p1x, p1y)) return true;
+  if (d2 === 0 && within(q1x, q1y, q2x, q2y, p2x, p2y)) return true;
+  if (d3 === 0 && within(p1x, p1y, p2x, p2y, q1x, q1y)) return true;
+  return d4 === 0 && within(p1x, p1y, p2x, p2y, q2x, q2y);
+}
+
+/**
+ * Finds two edges of the closed ring (vertices 0..n-1, edge i runs from vertex i to i+1 mod n)
+ * that meet anywhere other than at the vertex adjacent edges share; null when the ring is simple.
+ */
+export function findSelfIntersection(xs: Float64Array, ys: Float64Array, n: number): [number, number] | null {
+  // Adjacent edges share a vertex; they only overlap when the ring doubles back on itself.
+  for (let i = 0; i < n; i++) {
+    const a = i;
+    const b = (i + 1) % n;
+    const c = (i + 2) % n;
+    const ux = (xs[b] as number) - (xs[a] as number);
+    const uy = (ys[b] as number) - (ys[a] as number);
+    const vx = (xs[c] as number) - (xs[b] as number);
+    const vy = (ys[c] as number) - (ys[b] as number);
+    if (ux * vy - uy * vx === 0 && ux * vx + uy * vy < 0) return a < b ? [a, b] : [b, a];
+  }
+  if (n < 4) return null; // a triangle has no non-adjacent edges
+
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const x = xs[i] as number,
+      y = ys[i] as number;
+    if (x < minX) minX = x;
+    if (x > maxX) maxX = x;
+    if (y < minY) minY = y;
+    if (y > maxY) maxY = y;
+  }
+  const side = Math.max(1, Math.ceil(Math.sqrt(n)));
+  const cellW = (maxX - minX) / side || 1;
+  const cellH = (maxY - minY) / side || 1;
+  const col = (x: number) => Math.min(side - 1, Math.max(0, Math.floor((x - minX) / cellW)));
+  const row = (y: number) => Math.min(side - 1, Math.max(0, Math.floor((y - minY) / cellH)));
+
+  // Visits the cells edge e passes through, column by column (a conservative supercover).
+  const walk = (e: number, visit: (cell: number) => void) => {
+    const f = (e + 1) % n;
+    let x0 = xs[e] as number,
+      y0 = ys[e] as number,
+      x1 = xs[f] as number,
+      y1 = ys[f] as number;
+    if (x1 < x0) [x0, y0, x1, y1] = [x1, y1, x0, y0];
+    const c0 = col(x0),
+      c1 = col(x1);
+    const slope = x1 === x0 ? 0 : (y1 - y0) / (x1 - x0);
+    for (let c = c0; c <= c1; c++) {
+      const xa = c === c0 ? x0 : minX + c * cellW;
+      const xb = c === c1 ? x1 : minX + (c + 1) * cellW;
+      const ya = x1 === x0 ? y0 : y0 + (xa - x0) * slope;
+      const yb = x1 === x0 ? y1 : y0 + (xb - x0) * slope;
+      let r0 = row(Math.min(ya, yb)),
+        r1 = row(Math.max(ya, yb));
+      if (r0 > 0) r0--; // one row of slack absorbs rounding at cell borders
+      if (r1 < side - 1) r1++;
+      for (let r = r0; r <= r1; r++) visit(r * side + c);
+    }
+  };
+
+  // Two passes build a compact cell → edges index (counts, then fill) without per-cell arrays.
+  const cells = side * side;
+  const start = new Int32Array(cells + 1);
+  for (let e = 0; e < n; e++)
+    walk(e, (cell) => {
+      start[cell + 1] = (start[cell + 1] as number) + 1;
+    });
+  for (let c = 0; c < cells; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
+  const fill = start.slice(0, cells);
+  const edges = new Int32Array(start[cells] as number);
+  for (let e = 0; e < n; e++)
+    walk(e, (cell) => {
+      edges[fill[cell] as number] = e;
+      fill[cell] = (fill[cell] as number) + 1;
+    });
+
+  for (let c = 0; c < cells; c++) {
+    const end = start[c + 1] as number;
+    for (let i = start[c] as number; i < end; i++) {
+      const a = edges[i] as number;
+      const a2 = (a + 1) % n;
+      const ax = xs[a] as number,
+        ay = ys[a] as number,
+        bx = xs[a2] as number,
+        by = ys[a2] as number;
+      for (let j = i + 1; j < end; j++) {
+        const b = edges[j] as number;
+        if (b === a || b === a2 || (b + 1) % n === a) continue; // adjacent edges share a vertex
+        const b2 = (b + 1) % n;
+        const cx = xs[b] as number,
+          cy = ys[b] as number,
+          dx = xs[b2] as number,
+          dy = ys[b2] as number;
+        if (Math.max(ax, bx) < Math.min(cx, dx) || Math.max(cx, dx) < Math.min(ax, bx)) continue;
+        if (Math.max(ay, by) < Math.min(cy, dy) || Math.max(cy, dy) < Math.min(ay, by)) continue;
+        if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) return a < b ? [a, b] : [b, a];
+      }
+    }
+  }
+  return null;
+}
