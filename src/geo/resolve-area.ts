@@ -108,7 +108,8 @@ export function resolveArea(context: AreaContext, area: Area): { hits: AreaHit[]
     if (ring.length < 4) continue;
     const shape = projectPolygons([[ring]], p.lon0);
     const ownArea = shapeArea(shape);
-    if (!(ownArea > 0)) continue;
+    // A ring with (next to) no area — collinear points — reaches nothing.
+    if (!(ownArea > 1e-9 * perimeterSquared(shape.rings[0]))) continue;
     const box = boundsOf(ring);
     context.edgeIndexes.forEach((index, i) => {
       if (!index || index.maxX < box.minX || index.minX > box.maxX || index.maxY < box.minY || index.minY > box.maxY) return;
@@ -140,6 +141,15 @@ function wholeAncestor(context: AreaContext, coverage: Map<number, number>, i: n
     if ((coverage.get(p) ?? 0) >= WHOLE_COVERAGE_THRESHOLD) return true;
   }
   return false;
+}
+
+function perimeterSquared(ring: Float64Array | undefined): number {
+  if (!ring) return 0;
+  let sum = 0;
+  for (let i = 0; i + 3 < ring.length; i += 2) {
+    sum += Math.hypot((ring[i + 2] as number) - (ring[i] as number), (ring[i + 3] as number) - (ring[i + 1] as number));
+  }
+  return sum * sum;
 }
 
 function boundsOf(ring: Position[]): { minX: number; minY: number; maxX: number; maxY: number } {
