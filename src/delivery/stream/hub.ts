@@ -1,0 +1,422 @@
+// The stream hub: takes committed events from the bus in seq order, frames each once per wire
+// format and writes the same bytes to every matching socket; opens new streams with a snapshot
+// or a replay from the durable log, with no gap and no duplicate.
+//
+// Opening a stream races with live events; the order that makes it exact:
+//   1. register the subscriber (not yet live: matching events go to its buffer);
+//   2. take the frontier R0 = last seq sequenced by the hub;
+//   3. send the snapshot (cursor = its seq S) or take the client's `since` as the cursor;
+//   4. replay (cursor, R0] from recent memory or the store, then drain the buffer;
+//   every write skips seq ≤ cursor, so overlaps between the three sources vanish.
+import { compactEventText, compactSnapshotText } from './compact.ts';
+import type { CloseCause, EndReason, StreamSink } from './connection.ts';
+import { sseFrame, toStreamEvent, wsTextFrame } from './frames.ts';
+import { heartbeatFrames, startHeartbeat } from './heartbeat.ts';
+import type { ConnectionLimits } from './limits.ts';
+import { createConnectionLimits } from './limits.ts';
+import type { Registered } from './registry.ts';
+import { createRegistry, subscriptionMatches } from './registry.ts';
+import type { CommittedEvent, StreamDeps, StreamEvent, StreamOptions, SubscriptionSpec } from './types.ts';
+import { DEFAULT_STREAM_OPTIONS, isExerciseStatus } from './types.ts';
+
+/** An event with its frames, built on first need and shared by every subscriber. */
+interface FramedEvent {
+  event: StreamEvent;
+  sse?: Buffer;
+  ws?: Buffer;
+  /** Compact frames per subscription group; null when the group has nothing to hear. */
+  compact?: Map<string, CompactFrames | null>;
+}
+
+interface CompactFrames {
+  text: string;
+  sse?: Buffer;
+  ws?: Buffer;
+}
+
+interface Subscriber extends Registered {
+  readonly sink: StreamSink;
+  readonly spec: SubscriptionSpec;
+  /** Subscriptions with the same key get the same compact lines and snapshots. */
+  readonly group: string;
+  /** Every event up to here was written or skipped. */
+  cursor: number;
+  live: boolean;
+  buffer: FramedEvent[] | null;
+  bufferedBytes: number;
+  batch: Buffer[] | null;
+  batchSeq: number;
+}
+
+export interface DisconnectInfo {
+  transport: 'sse' | 'ws';
+  ip: string;
+  cause: CloseCause;
+  /** The last seq handled for this subscriber. */
+  cursor: number;
+}
+
+export type ResetReason = 'since_expired' | 'since_ahead';
+
+export interface StreamHub {
+  readonly options: StreamOptions;
+  readonly limits: ConnectionLimits;
+  /** Subscribes to the bus, reads the log's frontier, starts the heartbeat. */
+  start(): Promise<void>;
+  /** Ends every stream (`shutdown`) and resolves when their sockets have closed. */
+  stop(): Promise<void>;
+  /** Runs a new stream: snapshot or replay, then live. The caller already took a limit slot. */
+  open(sink: StreamSink, spec: SubscriptionSpec): Promise<void>;
+  /** Sends a signed heartbeat to every live stream now (the timer calls it too). */
+  heartbeat(): void;
+  /** The last seq written to the live streams. */
+  readonly seq: number;
+  readonly connections: number;
+  onDisconnect(listener: (info: DisconnectInfo) => void): () => void;
+}
+
+/** When the bus skipped a seq, the store is asked again after this long if it lacked it too. */
+const GAP_RETRY_MS = 50;
+
+export function createStreamHub(deps: StreamDeps): StreamHub {
+  const options: StreamOptions = { ...DEFAULT_STREAM_OPTIONS, ...deps.options };
+  const { tree, state, log, sign } = deps;
+  const now = deps.now ?? (() => new Date());
+  const limits = createConnectionLimits(options.maxConnections, options.maxConnectionsPerIp);
+  const registry = createRegistry<Subscriber>(tree);
+  const disconnectListeners = new Set<(info: DisconnectInfo) => void>();
+
+  let started = false;
+  let stopped = false;
+  let unsubscribe: (() => void) | undefined;
+  let stopHeartbeat: (() => void) | undefined;
+  /** Last seq taken in order from the bus (or the store, to fill a gap). */
+  let sequenced = 0;
+  /** Last seq written to the live streams. */
+  let delivered = 0;
+  const pending = new Map<number, CommittedEvent>();
+  let filling = false;
+  let queue: FramedEvent[] = [];
+  let flushScheduled = false;
+  /** The most recent events, contiguous by seq, kept framed for replays. */
+  let recent: FramedEvent[] = [];
+  const snapshots = new Map<string, string>();
+  let snapshotsSeq = -1;
+
+  // ---- sequencing: the bus may repeat or skip; streams see every seq once, in order ----
+
+  function receive(committed: CommittedEvent): void {
+    if (committed.seq <= sequenced || pending.has(committed.seq)) return;
+    pending.set(committed.seq, committed);
+    if (started) pump();
+  }
+
+  function pump(): void {
+    for (let next = pending.get(sequenced + 1); next; next = pending.get(sequenced + 1)) {
+      pending.delete(next.seq);
+      accept(next);
+    }
+    if (pending.size > 0 && !filling) void fillGap();
+  }
+
+  function accept(committed: CommittedEvent): void {
+    sequenced = committed.seq;
+    let event: StreamEvent;
+    try {
+      event = toStreamEvent(committed);
+    } catch (error) {
+      deps.logger?.warn({ seq: committed.seq, err: error }, 'stream: event JSON does not parse; not delivered');
+      return;
+    }
+    const framed: FramedEvent = { event };
+    recent.push(framed);
+    if (recent.length > options.recentEvents * 2) recent = recent.slice(-options.recentEvents);
+    queue.push(framed);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      // Events that arrive while a dispatch runs are flushed together: one write per socket.
+      setImmediate(flush);
+    }
+  }
+
+  async function fillGap(): Promise<void> {
+    filling = true;
+    let progressed = false;
+    try {
+      const firstHeld = Math.min(...pending.keys());
+      const missing = await log.readEvents(sequenced, Math.min(firstHeld - sequenced - 1, options.replayPageSize));
+      for (const committed of missing) {
+        if (committed.seq !== sequenced + 1) break;
+        accept(committed);
+        progressed = true;
+      }
+    } catch (error) {
+      deps.logger?.warn({ err: error, after: sequenced }, 'stream: reading the log to fill a gap failed');
+    } finally {
+      filling = false;
+    }
+    if (stopped) return;
+    if (progressed) pump();
+    else if (pending.size > 0) setTimeout(() => pending.size > 0 && !filling && void fillGap(), GAP_RETRY_MS).unref();
+  }
+
+  // ---- fan-out ----
+
+  function flush(): void {
+    flushScheduled = false;
+    const batch = queue;
+    queue = [];
+    if (batch.length === 1) {
+      const framed = batch[0] as FramedEvent;
+      registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => deliverOne(sub, framed));
+    } else {
+      const touched: Subscriber[] = [];
+      for (const framed of batch) {
+        registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => collect(sub, framed, touched));
+      }
+      for (const sub of touched) {
+        const frames = sub.batch as Buffer[];
+        sub.batch = null;
+        if (sub.sink.writeMany(frames)) sub.cursor = sub.batchSeq;
+        else endSub(sub, 'overflow');
+      }
+    }
+    const last = batch[batch.length - 1];
+    if (last) delivered = last.event.seq;
+  }
+
+  function wanted(sub: Subscriber, framed: FramedEvent): boolean {
+    return !(sub.spec.excludeExercises && isExerciseStatus(framed.event.status));
+  }
+
+  function holdBack(sub: Subscriber, framed: FramedEvent): void {
+    (sub.buffer as FramedEvent[]).push(framed);
+    sub.bufferedBytes += framed.event.json.length;
+    if (sub.bufferedBytes > options.maxQueueBytes) endSub(sub, 'overflow');
+  }
+
+  function deliverOne(sub: Subscriber, framed: FramedEvent): void {
+    if (!wanted(sub, framed)) return;
+    if (!sub.live) return holdBack(sub, framed);
+    const frame = frameFor(sub, framed);
+    if (!frame) return;
+    if (sub.sink.write(frame)) sub.cursor = framed.event.seq;
+    else endSub(sub, 'overflow');
+  }
+
+  function collect(sub: Subscriber, framed: FramedEvent, touched: Subscriber[]): void {
+    if (!wanted(sub, framed)) return;
+    if (!sub.live) return holdBack(sub, framed);
+    const frame = frameFor(sub, framed);
+    if (!frame) return;
+    if (sub.batch === null) {
+      sub.batch = [];
+      touched.push(sub);
+    }
+    sub.batch.push(frame);
+    sub.batchSeq = framed.event.seq;
+  }
+
+  function frameFor(sub: Subscriber, framed: FramedEvent): Buffer | null {
+    const { event } = framed;
+    if (sub.spec.format === 'json') {
+      if (sub.sink.transport === 'sse') return (framed.sse ??= sseFrame(event.type, event.json, event.seq));
+      return (framed.ws ??= wsTextFrame(event.json));
+    }
+    framed.compact ??= new Map();
+    let lines = framed.compact.get(sub.group);
+    if (lines === undefined) {
+      const text = compactEventText(event, sub.spec.codes, state, tree, sub.spec.excludeExercises);
+      lines = text === '' ? null : { text };
+      framed.compact.set(sub.group, lines);
+    }
+    if (lines === null) return null;
+    if (sub.sink.transport === 'sse') return (lines.sse ??= sseFrame(event.type, lines.text, event.seq));
+    return (lines.ws ??= wsTextFrame(lines.text));
+  }
+
+  function endSub(sub: Subscriber, reason: EndReason): void {
+    registry.remove(sub);
+    sub.buffer = null;
+    sub.sink.end(reason, sub.cursor);
+  }
+
+  // ---- opening a stream ----
+
+  function snapshotFrame(sub: Subscriber, kind: 'snapshot' | 'reset', reason?: ResetReason): { seq: number; frame: Buffer } {
+    const seq = state.seq();
+    if (seq !== snapshotsSeq) {
+      snapshots.clear();
+      snapshotsSeq = seq;
+    }
+    const compact = sub.spec.format === 'compact';
+    const key = `${kind}|${reason ?? ''}|${compact ? 'c' : 'j'}|${sub.group}`;
+    let text = snapshots.get(key);
+    if (text === undefined) {
+      text = compact
+        ? compactSnapshotText(kind === 'reset' ? 'R' : 'S', seq, sub.spec.codes, state, tree, sub.spec.excludeExercises)
+        : snapshotJson(sub.spec, kind, seq, reason);
+      if (snapshots.size > 1000) snapshots.clear();
+      snapshots.set(key, text);
+    }
+    const frame = sub.sink.transport === 'sse' ? sseFrame(kind, text, seq) : wsTextFrame(text);
+    return { seq, frame };
+  }
+
+  function snapshotJson(spec: SubscriptionSpec, kind: 'snapshot' | 'reset', seq: number, reason?: ResetReason): string {
+    const codes = spec.codes;
+    const shown = new Set<string>(codes ?? []);
+    for (const active of state.activeCodes()) {
+      if (codes === null || codes.some((code) => tree.covers(code, active))) shown.add(active);
+    }
+    const regions: Record<string, unknown[]> = {};
+    for (const code of shown) {
+      regions[code] = state
+        .entries(code)
+        .filter((entry) => !(spec.excludeExercises && isExerciseStatus(entry.status)))
+        .map((entry) => entry.detail);
+    }
+    const unsigned: Record<string, unknown> = { type: kind, seq, time: now().toISOString(), regions };
+    if (reason) unsigned.reason = reason;
+    return sign(unsigned);
+  }
+
+  async function resetReason(since: number): Promise<ResetReason | undefined> {
+    if (since > sequenced) return since > (await log.latestSeq()) ? 'since_ahead' : undefined;
+    if (since === sequenced) return undefined;
+    const oldest = await log.oldestRetainedSeq();
+    if (oldest === null || since + 1 < oldest) return 'since_expired';
+    return undefined;
+  }
+
+  function recentAfter(after: number, upTo: number): FramedEvent[] | null {
+    const first = recent[0];
+    if (!first || first.event.seq > after + 1) return null;
+    const start = after + 1 - first.event.seq;
+    return recent.slice(start, start + (upTo - after));
+  }
+
+  async function replay(sub: Subscriber, upTo: number): Promise<void> {
+    let after = sub.cursor;
+    while (after < upTo && !sub.sink.closed) {
+      let page = recentAfter(after, upTo);
+      if (page === null) {
+        const rows = await log.readEvents(after, Math.min(options.replayPageSize, upTo - after));
+        page = rows.filter((row) => row.seq > after && row.seq <= upTo).map((row) => ({ event: toStreamEvent(row) }));
+        if (page.length === 0) break;
+      }
+      for (const framed of page) {
+        after = framed.event.seq;
+        if (after <= sub.cursor) continue;
+        if (wanted(sub, framed) && subscriptionMatches(tree, sub.spec.codes, framed.event.regions)) {
+          const frame = frameFor(sub, framed);
+          if (frame && sub.sink.queuedBytes() + frame.length > options.maxQueueBytes) await sub.sink.drained();
+          if (frame && !sub.sink.write(frame)) return;
+        }
+        sub.cursor = after;
+      }
+    }
+  }
+
+  async function open(sink: StreamSink, spec: SubscriptionSpec): Promise<void> {
+    const sub: Subscriber = {
+      sink,
+      spec,
+      codes: spec.codes,
+      group: `${spec.excludeExercises ? 'x' : 'a'}|${spec.codes === null ? '*' : [...spec.codes].sort().join(',')}`,
+      mark: -1,
+      cursor: 0,
+      live: false,
+      buffer: [],
+      bufferedBytes: 0,
+      batch: null,
+      batchSeq: 0,
+    };
+    registry.add(sub);
+    sink.onClose((cause) => {
+      registry.remove(sub);
+      sub.buffer = null;
+      limits.release(sink.ip);
+      const info: DisconnectInfo = { transport: sink.transport, ip: sink.ip, cause, cursor: sub.cursor };
+      for (const listener of disconnectListeners) listener(info);
+    });
+    try {
+      const upTo = sequenced;
+      const reason = spec.since === undefined || spec.format === 'compact' ? undefined : await resetReason(spec.since);
+      if (spec.since === undefined || spec.format === 'compact' || reason) {
+        const snapshot = snapshotFrame(sub, reason ? 'reset' : 'snapshot', reason);
+        sink.write(snapshot.frame);
+        sub.cursor = snapshot.seq;
+      } else {
+        sub.cursor = spec.since;
+      }
+      await replay(sub, upTo);
+      if (sink.closed || sub.buffer === null) return;
+      const frames: Buffer[] = [];
+      for (const framed of sub.buffer) {
+        if (framed.event.seq <= sub.cursor) continue;
+        const frame = frameFor(sub, framed);
+        if (frame) frames.push(frame);
+        sub.cursor = framed.event.seq;
+      }
+      sub.buffer = null;
+      sub.live = true;
+      if (frames.length > 0 && !sink.writeMany(frames)) endSub(sub, 'overflow');
+    } catch (error) {
+      deps.logger?.warn({ err: error }, 'stream: opening a stream failed');
+      endSub(sub, 'shutdown');
+    }
+  }
+
+  // ---- heartbeat and lifecycle ----
+
+  function heartbeat(): void {
+    if (registry.size === 0) return;
+    const frames = heartbeatFrames(delivered, now(), sign);
+    for (const sub of registry.all()) {
+      // A stream whose snapshot is ahead of the fan-out waits for the next beat.
+      if (!sub.live || sub.cursor > delivered) continue;
+      const compact = sub.spec.format === 'compact';
+      const frame = sub.sink.transport === 'sse' ? (compact ? frames.compactSse : frames.sse) : compact ? frames.compactWs : frames.ws;
+      if (!sub.sink.write(frame)) endSub(sub, 'overflow');
+    }
+  }
+
+  return {
+    options,
+    limits,
+    async start() {
+      unsubscribe = deps.bus.subscribe(receive);
+      const latest = await log.latestSeq();
+      sequenced = Math.max(sequenced, latest);
+      delivered = sequenced;
+      for (const seq of pending.keys()) if (seq <= sequenced) pending.delete(seq);
+      started = true;
+      pump();
+      stopHeartbeat = startHeartbeat(options.heartbeatMs, heartbeat);
+    },
+    async stop() {
+      stopped = true;
+      unsubscribe?.();
+      stopHeartbeat?.();
+      const closing: Promise<void>[] = [];
+      for (const sub of [...registry.all()]) {
+        closing.push(new Promise((resolve) => sub.sink.onClose(() => resolve())));
+        endSub(sub, 'shutdown');
+      }
+      await Promise.all(closing);
+    },
+    open,
+    heartbeat,
+    get seq() {
+      return delivered;
+    },
+    get connections() {
+      return registry.size;
+    },
+    onDisconnect(listener) {
+      disconnectListeners.add(listener);
+      return () => disconnectListeners.delete(listener);
+    },
+  };
+}
