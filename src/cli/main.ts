@@ -6,6 +6,7 @@ import { EXIT } from './command.ts';
 
 // Each verb file adds its line here.
 const VERBS: Record<string, () => Promise<{ command: Command }>> = {
+  validate: () => import('./validate.ts'),
 };
 
 function processIo(): CliIo {
