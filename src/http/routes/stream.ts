@@ -44,6 +44,8 @@ export function streamRoutes(hub: StreamHub, tree: StreamTree): FastifyPluginAsy
     app.get(
       hub.options.path,
       {
+        // The schema documents the query; parseSubscription checks it, with the stream's codes.
+        attachValidation: true,
         schema: {
           summary: 'Live events (SSE, or WebSocket upgrade on the same path)',
           description:
