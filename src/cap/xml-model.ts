@@ -16,6 +16,7 @@ import {
   STATUSES,
   URGENCIES,
 } from './types.ts';
+import { decimalDigits, fitsDecimal, MAX_DECIMAL_DIGITS } from './xml-decimal.ts';
 
 /** Where findings go; the XML parser adds line and column from the path. */
 export interface Reporter {
@@ -37,6 +38,9 @@ export const itemPath = (path: string, name: string, i: number): string => `${ch
 // xs:decimal (XSD 1.0 Part 2 §3.2.3): optional sign, digits, optional fraction; no exponent.
 const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
 const INTEGER = /^[+-]?\d+$/;
+function isDecimal(s: string): boolean {
+  return DECIMAL.test(s) && decimalDigits(s) <= MAX_DECIMAL_DIGITS;
+}
 // XML whitespace (XML 1.0 §2.3 S): space, tab, CR, LF.
 const XML_SPACE = /[ \t\r\n]+/;
 
@@ -198,7 +202,7 @@ export function parseCircle(source: string, path: string, r: Reporter): Circle |
   const tokens = source.trim().split(XML_SPACE);
   const centre = tokens.length === 2 ? parsePoint(tokens[0] as string) : undefined;
   const radius = tokens.length === 2 ? (tokens[1] as string) : '';
-  if (centre === undefined || !DECIMAL.test(radius)) {
+  if (centre === undefined || !isDecimal(radius)) {
     r.error(
       'CAP_CIRCLE_SYNTAX',
       path,
@@ -214,7 +218,7 @@ function parsePoint(token: string): LatLon | undefined {
   if (comma < 0) return undefined;
   const lat = token.slice(0, comma);
   const lon = token.slice(comma + 1);
-  if (!DECIMAL.test(lat) || !DECIMAL.test(lon)) return undefined;
+  if (!isDecimal(lat) || !isDecimal(lon)) return undefined;
   return [Number(lat), Number(lon)];
 }
 
@@ -312,13 +316,19 @@ function number(raw: RawRecord, name: string, p: string, r: Reporter, integer: b
   const path = childPath(p, name);
   const kind = integer ? 'an integer' : 'a decimal number';
   if (typeof v === 'number') {
-    if (Number.isFinite(v) && (!integer || Number.isSafeInteger(v))) return v;
+    if (fitsDecimal(v) && (!integer || Number.isSafeInteger(v))) {
+      return v;
+    }
     r.error('CAP_NUMBER_SYNTAX', path, `<${name}> ${v} is not ${kind}`);
     return undefined;
   }
   const s = (v as string).trim();
   const n = Number(s);
-  if ((integer ? INTEGER : DECIMAL).test(s) && Number.isFinite(n) && (!integer || Number.isSafeInteger(n))) {
+  if (
+    (integer ? INTEGER.test(s) : isDecimal(s)) &&
+    Number.isFinite(n) &&
+    (!integer || Number.isSafeInteger(n))
+  ) {
     return n;
   }
   r.error('CAP_NUMBER_SYNTAX', path, `<${name}> "${clip(s)}" is not ${kind}`);

@@ -4,17 +4,9 @@
 
 import type { Alert, Area, Circle, Info, LatLon, NamedValue, Resource } from './types.ts';
 import { CAP_NAMESPACES } from './types.ts';
+import { CapSerializeError, formatDecimal } from './xml-decimal.ts';
 
-/** Thrown when the model holds something XML 1.0 cannot carry (a control character, NaN). */
-export class CapSerializeError extends Error {
-  readonly code: string;
-  readonly path: string;
-  constructor(code: string, path: string, message: string) {
-    super(`${message} (at ${path === '' ? 'alert' : path})`);
-    this.code = code;
-    this.path = path;
-  }
-}
+export { CapSerializeError };
 
 /** Serialises an alert as CAP 1.2 XML (UTF-8, with an XML declaration); valid against the XSD. */
 export function serializeCapXml(alert: Alert): string {
@@ -105,31 +97,6 @@ export function formatPolygon(points: readonly LatLon[], path = ''): string {
 /** CAP circle text: `lat,lon radius`. */
 export function formatCircle(c: Circle, path = ''): string {
   return `${formatDecimal(c.lat, path)},${formatDecimal(c.lon, path)} ${formatDecimal(c.radiusKm, path)}`;
-}
-
-/**
- * A finite double as xs:decimal text: the digits of JavaScript's shortest round-trip form
- * (ECMA-262 Number::toString), with any exponent written out; -0 stays "-0".
- */
-export function formatDecimal(n: number, path = ''): string {
-  if (!Number.isFinite(n)) {
-    throw new CapSerializeError('CAP_NUMBER_NOT_FINITE', path, `${n} cannot be written as a decimal`);
-  }
-  if (Object.is(n, -0)) return '-0';
-  const s = String(n);
-  const e = s.indexOf('e');
-  if (e < 0) return s;
-  const negative = s.startsWith('-');
-  const mantissa = s.slice(negative ? 1 : 0, e);
-  const exp = Number(s.slice(e + 1));
-  const dot = mantissa.indexOf('.');
-  const digits = dot < 0 ? mantissa : mantissa.slice(0, dot) + mantissa.slice(dot + 1);
-  const point = (dot < 0 ? mantissa.length : dot) + exp;
-  let body: string;
-  if (point <= 0) body = `0.${'0'.repeat(-point)}${digits}`;
-  else if (point >= digits.length) body = digits + '0'.repeat(point - digits.length);
-  else body = `${digits.slice(0, point)}.${digits.slice(point)}`;
-  return negative ? `-${body}` : body;
 }
 
 function formatInteger(n: number, path: string): string {

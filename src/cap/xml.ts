@@ -85,7 +85,7 @@ export function parseCapXml(input: string | Uint8Array, limits?: Partial<CapXmlL
     } catch {
       return fail(
         'CAP_XML_INVALID_UTF8',
-        `Document is not valid UTF-8 (at or after byte ${firstBadUtf8(input)})`,
+        `Document is not valid UTF-8 (byte ${firstBadUtf8(input)}, counting from 0)`,
       );
     }
   }
@@ -402,11 +402,11 @@ function stripPosition(message: string): string {
 }
 
 function firstBadUtf8(bytes: Uint8Array): number {
-  // Decode growing prefixes in steps to find roughly where the fault is; the error only needs
-  // to point a person at the right place, so a binary search over prefixes is enough.
+  // Binary search for the shortest prefix that fails to decode (an error path only, so the
+  // repeated decoding is acceptable); its last byte is where UTF-8 goes wrong.
   let lo = 0;
   let hi = bytes.length;
-  while (hi - lo > 4) {
+  while (hi - lo > 1) {
     const mid = (lo + hi) >>> 1;
     try {
       new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
@@ -415,5 +415,5 @@ function firstBadUtf8(bytes: Uint8Array): number {
       hi = mid;
     }
   }
-  return lo;
+  return hi - 1;
 }
