@@ -7,6 +7,10 @@ import { EXIT } from './command.ts';
 // Each verb file adds its line here.
 const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   validate: () => import('./validate.ts'),
+  serve: () => import('./serve.ts'),
+  alert: () => import('./alert.ts'),
+  config: () => import('./config.ts'),
+  keys: () => import('./keys.ts'),
 };
 
 function processIo(): CliIo {

@@ -197,6 +197,15 @@ export function loadConfig(sources: ConfigSources = {}): ConfigResult {
       error.keyword === 'additionalProperties' ? `file ${sources.file ?? ''}`.trim() : (origins.get(path) ?? 'default');
     violations.push({ path, source, message });
   }
+  if (violations.length === 0) {
+    const config = withDefaults as Config;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: config.alerts.timeZone });
+    } catch {
+      const source = origins.get('alerts.timeZone') ?? 'default';
+      violations.push({ path: 'alerts.timeZone', source, message: `unknown IANA time zone '${config.alerts.timeZone}'` });
+    }
+  }
   if (violations.length > 0) return { ok: false, violations };
   return { ok: true, config: withDefaults as Config };
 }

@@ -1,0 +1,180 @@
+// The composition root: configuration → signing keys → store → bus → region tree → alert
+// service → HTTP → listen, and the ordered shutdown in reverse. The only file that picks the
+// concrete engines; everything else receives its collaborators as arguments.
+import { mkdirSync } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import { type Logger, pino } from 'pino';
+import { createAlertService } from './alerts/service.ts';
+import type { AlertService } from './alerts/types.ts';
+import { type KeyRing, openKeyRing } from './auth/keys.ts';
+import type { Bus } from './bus/bus.ts';
+import { createMemoryBus } from './bus/memory.ts';
+import { createNatsBus } from './bus/nats.ts';
+import { defaultNeedsApproval, neverNeedsApproval } from './alerts/policy.ts';
+import type { Config } from './config/schema.ts';
+import { buildApp } from './http/app.ts';
+import { createAuthenticator, NO_AUTH_WARNING } from './http/authenticate.ts';
+import { createMetrics } from './http/metrics.ts';
+import { loadRegionTree } from './store/default-regions.ts';
+import { POSTGRES_MIGRATIONS } from './store/postgres/migrations.ts';
+import { openPostgresStore } from './store/postgres/postgres-store.ts';
+import { SQLITE_MIGRATIONS } from './store/sqlite/migrations.ts';
+import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import type { Store } from './store/store.ts';
+
+export interface Hub {
+  /** `http://host:port` the hub listens on. */
+  url: string;
+  port: number;
+  config: Config;
+  /** For tests and tools in this process; the HTTP API is the public surface. */
+  alerts: AlertService;
+  store: Store;
+  /** Re-reads the signing keys from the data dir (after `tocsin keys rotate`; SIGHUP in `tocsin serve`). */
+  reloadKeys(): void;
+  /** Graceful, ordered shutdown; resolves `timedOut: true` when the deadline passed first. */
+  close(): Promise<{ timedOut: boolean }>;
+}
+
+export interface HubOptions {
+  /** Defaults to pino on stdout at the configured level. */
+  logger?: Logger;
+  /** Extra route plugins (tests, later issues). */
+  plugins?: FastifyPluginAsync[];
+}
+
+async function openStore(config: Config, log: Logger): Promise<{ store: Store; migrations: number[] }> {
+  if (config.database.url !== '') {
+    const store = await openPostgresStore({
+      url: config.database.url,
+      onError: (error) => log.warn({ err: error }, 'idle PostgreSQL connection failed'),
+    });
+    return { store, migrations: POSTGRES_MIGRATIONS.map((m) => m.version) };
+  }
+  const store = await openSqliteStore({ dataDir: config.dataDir });
+  return { store, migrations: SQLITE_MIGRATIONS.map((m) => m.version) };
+}
+
+async function openBus(config: Config, store: Store, log: Logger): Promise<Bus> {
+  if (config.nats.url !== '') {
+    return createNatsBus({
+      url: config.nats.url,
+      stream: config.nats.stream,
+      subjectPrefix: config.nats.subjectPrefix,
+      source: store,
+      startAfterSeq: await store.latestSeq(),
+      onError: (error, context) => log.warn({ err: error, context }, 'NATS bus error'),
+    });
+  }
+  return createMemoryBus({ onError: (error, event) => log.error({ err: error, seq: event.seq }, 'bus subscriber failed') });
+}
+
+/** Starts a hub from a validated configuration; resolves once it listens. */
+export async function startHub(config: Config, options: HubOptions = {}): Promise<Hub> {
+  const log = options.logger ?? pino({ level: config.log.level });
+  // Resources opened so far, closed in reverse if a later step fails.
+  const opened: { name: string; close: () => Promise<unknown> }[] = [];
+  try {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    let keys: KeyRing = openKeyRing(config.dataDir);
+
+    const { store, migrations } = await openStore(config, log);
+    opened.push({ name: 'store', close: () => store.close() });
+
+    const bus = await openBus(config, store, log);
+    opened.push({ name: 'bus', close: () => bus.close() });
+
+    const tree = await loadRegionTree(store);
+    const metrics = createMetrics({ store, processMetrics: true });
+    const alerts = createAlertService({
+      store,
+      bus,
+      tree,
+      signingKey: () => keys.current(),
+      sender: config.alerts.sender,
+      timeZone: config.alerts.timeZone,
+      needsApproval: config.alerts.twoPersonRule ? defaultNeedsApproval : neverNeedsApproval,
+      pendingTtlMs: config.alerts.pendingTtlMs,
+      onEvent: (event) => metrics.observeEvent(event),
+      onError: (error, context) => log.error({ err: error, context }, 'alert service background work failed'),
+    });
+    await alerts.start();
+    opened.push({ name: 'alert scheduler', close: () => alerts.stop() });
+
+    const { app, drain } = await buildApp({
+      alerts,
+      store,
+      keys: { current: () => keys.current(), publicKeys: () => keys.publicKeys(), jwks: () => keys.jwks() },
+      metrics,
+      authenticate: createAuthenticator(),
+      logger: log,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      trustProxy: config.server.trustProxy,
+      expectedMigrations: migrations,
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+    });
+    opened.push({ name: 'http', close: () => app.close() });
+
+    await app.listen({ host: config.server.host, port: config.server.port });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
+    const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
+    const url = `http://${host}:${port}`;
+    log.warn(NO_AUTH_WARNING);
+    log.info({ url, store: store.engine, bus: config.nats.url ? 'nats' : 'memory', kid: keys.current().kid }, 'hub started');
+
+    let closing: Promise<{ timedOut: boolean }> | undefined;
+    return {
+      url,
+      port,
+      config,
+      alerts,
+      store,
+      reloadKeys() {
+        keys = openKeyRing(config.dataDir);
+        log.info({ kid: keys.current().kid }, 'signing keys reloaded');
+      },
+      close() {
+        closing ??= shutdown(drain, opened, config.server.shutdownTimeoutMs, log);
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll(opened, log);
+    throw error;
+  }
+}
+
+/** Closes in reverse order of opening: HTTP (stop accepting, finish requests, end streams), scheduler, bus, store. */
+async function closeAll(opened: { name: string; close: () => Promise<unknown> }[], log: Logger): Promise<void> {
+  for (const resource of [...opened].reverse()) {
+    try {
+      await resource.close();
+    } catch (error) {
+      log.error({ err: error, resource: resource.name }, 'close failed');
+    }
+  }
+}
+
+async function shutdown(
+  drain: () => void,
+  opened: { name: string; close: () => Promise<unknown> }[],
+  deadlineMs: number,
+  log: Logger,
+): Promise<{ timedOut: boolean }> {
+  log.info('shutting down');
+  drain();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), deadlineMs);
+    timer.unref();
+  });
+  const outcome = await Promise.race([closeAll(opened, log).then(() => 'done' as const), deadline]);
+  clearTimeout(timer);
+  if (outcome === 'timeout') {
+    log.error({ deadlineMs }, 'shutdown deadline passed; exiting with work unfinished');
+    return { timedOut: true };
+  }
+  log.info('shut down');
+  return { timedOut: false };
+}

@@ -1,0 +1,116 @@
+// Hubs for integration tests: in-process (`startTestHub`, a real hub on a temp data dir and
+// port 0, SQLite or a fresh PostgreSQL database) and as a child process (`spawnServe`, the
+// real `tocsin serve` for signals, exit codes and crash tests). Both wait on events, never sleep.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/schema.ts';
+import { type Hub, startHub } from '../../src/main.ts';
+import { cliCommand, REPO_ROOT } from './cli.ts';
+import { createTestDatabase } from './postgres.ts';
+
+export interface TestHub extends Hub {
+  dataDir: string;
+  /** Closes the hub, then removes the data dir and drops the database. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  engine?: 'sqlite' | 'postgres';
+  /** Reuse a data dir (restart tests); it is then left in place by `stop`. */
+  dataDir?: string;
+  /** Reuse a database URL (restart tests); it is then left in place by `stop`. */
+  databaseUrl?: string;
+  /** Changes to the test defaults (applied after them). */
+  configure?: (config: Config) => void;
+}
+
+/** Makes a temp dir removed by the returned function. */
+export function makeTempDir(prefix = 'tocsin-test-'): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** The configuration tests start from: loopback, port 0, quiet logs (TOCSIN_TEST_LOG=debug to see them). */
+export function testConfig(dataDir: string, databaseUrl = ''): Config {
+  const result = loadConfig({ env: {} });
+  if (!result.ok) throw new Error('default configuration is invalid');
+  const config = result.config;
+  config.server.host = '127.0.0.1';
+  config.server.port = 0;
+  config.dataDir = dataDir;
+  config.database.url = databaseUrl;
+  config.log.level = (process.env.TOCSIN_TEST_LOG as Config['log']['level'] | undefined) ?? 'silent';
+  return config;
+}
+
+/** Starts a real hub in this process. */
+export async function startTestHub(options: TestHubOptions = {}): Promise<TestHub> {
+  const temp = options.dataDir === undefined ? makeTempDir() : undefined;
+  const dataDir = options.dataDir ?? (temp as { dir: string }).dir;
+  const database =
+    options.engine === 'postgres' && options.databaseUrl === undefined ? await createTestDatabase() : undefined;
+  const url = options.databaseUrl ?? database?.url ?? '';
+  const config = testConfig(dataDir, url);
+  options.configure?.(config);
+  let hub: Hub;
+  try {
+    hub = await startHub(config);
+  } catch (error) {
+    temp?.remove();
+    await database?.drop();
+    throw error;
+  }
+  let stopped = false;
+  return {
+    ...hub,
+    dataDir,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await hub.close();
+      temp?.remove();
+      await database?.drop();
+    },
+  };
+}
+
+export interface ServeProcess {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  /** Everything the process wrote so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves with the exit code or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const LISTENING = /tocsin listening on (http:\/\/\S+)/;
+
+/** Spawns `tocsin serve ...args` and resolves once it prints its URL (rejects if it exits first). */
+export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const [node, ...prefix] = cliCommand();
+  const child = spawn(node as string, [...prefix, 'serve', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal }));
+  });
+  return new Promise((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = LISTENING.exec(stdout);
+      if (match) resolve({ child, url: match[1] as string, output: () => ({ stdout, stderr }), exited });
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    void exited.then(({ code, signal }) =>
+      reject(new Error(`tocsin serve exited (${code ?? signal}) before listening:\n${stdout}\n${stderr}`)),
+    );
+  });
+}
