@@ -46,6 +46,7 @@ interface Subscriber extends Registered {
   bufferedBytes: number;
   batch: Buffer[] | null;
   batchSeq: number;
+  notified: boolean;
 }
 
 export interface DisconnectInfo {
@@ -72,6 +73,7 @@ export interface StreamHub {
   /** The last seq written to the live streams. */
   readonly seq: number;
   readonly connections: number;
+  /** Called once per stream: when the hub ends it (overflow, shutdown) or the client leaves. */
   onDisconnect(listener: (info: DisconnectInfo) => void): () => void;
 }
 
@@ -239,6 +241,15 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     registry.remove(sub);
     sub.buffer = null;
     sub.sink.end(reason, sub.cursor);
+    notifyDisconnect(sub, reason);
+  }
+
+  /** Told once per stream: when the hub decides to end it, or when the client goes. */
+  function notifyDisconnect(sub: Subscriber, cause: CloseCause): void {
+    if (sub.notified) return;
+    sub.notified = true;
+    const info: DisconnectInfo = { transport: sub.sink.transport, ip: sub.sink.ip, cause, cursor: sub.cursor };
+    for (const listener of disconnectListeners) listener(info);
   }
 
   // ---- opening a stream ----
@@ -331,14 +342,14 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       bufferedBytes: 0,
       batch: null,
       batchSeq: 0,
+      notified: false,
     };
     registry.add(sub);
     sink.onClose((cause) => {
       registry.remove(sub);
       sub.buffer = null;
       limits.release(sink.ip);
-      const info: DisconnectInfo = { transport: sink.transport, ip: sink.ip, cause, cursor: sub.cursor };
-      for (const listener of disconnectListeners) listener(info);
+      notifyDisconnect(sub, cause);
     });
     try {
       const upTo = sequenced;
