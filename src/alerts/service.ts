@@ -1,0 +1,481 @@
+// The alert lifecycle: the one entry point used by HTTP, the CLI and feed ingest. Each method
+// reads as a script: authorise, check, build the change, commit it in one transaction (the
+// event is signed inside it, once seq is known), then run the side effects in afterCommit().
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import type { Bus } from '../bus/bus.ts';
+import type { Alert } from '../cap/types.ts';
+import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
+import { createTocsinProfile } from '../cap/profiles/tocsin.ts';
+import type { RegionTree } from '../geo/types.ts';
+import {
+  type AlertCommit,
+  type AlertRecord,
+  type EndReason,
+  type EventRecord,
+  type IncidentRecord,
+  type Store,
+  StoreConflictError,
+} from '../store/store.ts';
+import type { Actor } from './actor.ts';
+import { allowEverything, type Authorize } from './authorize.ts';
+import { type Clock, formatCapTime, type Ids, parseTime, randomIds, systemClock } from './clock.ts';
+import { TocsinError } from './errors.ts';
+import type { SigningKey } from './event-signing.ts';
+import { EVENT_TYPES, type EventType, eventBody, eventBuilder, toView } from './events.ts';
+import { DEFAULT_PENDING_TTL_MS, defaultNeedsApproval, type NeedsApproval } from './policy.ts';
+import { checkAlert, type PrepareContext, type PreparedAlert, readInput, referenceOf } from './prepare.ts';
+import { createOrderedPublisher, type OrderedPublisher } from './publisher.ts';
+import { createRegionState } from './region-state.ts';
+import { createScheduler } from './scheduler.ts';
+import { computeStats } from './stats.ts';
+import { endingAlert } from './ending.ts';
+import type { AlertInput, AlertList, AlertListQuery, AlertService, ChangeResult, IssueResult, Stats, StatsQuery } from './types.ts';
+
+export type { AlertService } from './types.ts';
+
+export interface AlertServiceDeps {
+  store: Store;
+  bus: Bus;
+  tree: RegionTree;
+  /** The current signing key (read on every event, so a rotation takes effect at once). */
+  signingKey: () => SigningKey;
+  /** CAP `sender` of hub-made alerts, e.g. `tocsin@localhost`. */
+  sender: string;
+  clock?: Clock;
+  ids?: Ids;
+  /** IANA zone for `sent` offsets (default UTC, written -00:00). */
+  timeZone?: string;
+  eventTypes?: readonly EventTypeDefinition[];
+  needsApproval?: NeedsApproval;
+  pendingTtlMs?: number;
+  authorize?: Authorize;
+  /** Called after each committed event (metrics). */
+  onEvent?: (event: EventRecord) => void;
+  /** Errors of background work (publishing, the scheduler); never thrown to callers. */
+  onError?: (error: unknown, context: string) => void;
+}
+
+const DEFAULT_LIST_LIMIT = 50;
+const MAX_LIST_LIMIT = 500;
+const EXPIRE_BATCH = 100;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+export function createAlertService(deps: AlertServiceDeps): AlertService {
+  const { store, tree } = deps;
+  const clock = deps.clock ?? systemClock;
+  const ids = deps.ids ?? randomIds;
+  const authorize = deps.authorize ?? allowEverything;
+  const needsApproval = deps.needsApproval ?? defaultNeedsApproval;
+  const pendingTtlMs = deps.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
+  const onError = deps.onError ?? (() => {});
+  const eventTypes = new Map((deps.eventTypes ?? DEFAULT_EVENT_TYPES).map((t) => [t.code, t]));
+  const profile = createTocsinProfile({ eventTypes: [...eventTypes.values()], isKnownRegion: (code) => tree.has(code) });
+  const formatTime = (ms: number) => formatCapTime(ms, deps.timeZone);
+  const regionState = createRegionState(tree);
+  const scheduler = createScheduler(store, clock, () => expireDue(), (e) => onError(e, 'scheduler'));
+  let publisher: OrderedPublisher | undefined;
+
+  const context = (): PrepareContext => ({
+    tree,
+    profile,
+    eventTypes,
+    nowMs: clock.now(),
+    sender: deps.sender,
+    identifier: () => ids.alertId(),
+    formatTime,
+  });
+
+  /** Every side effect of a committed change, in order. Failures are reported, never thrown: the change is durable. */
+  async function afterCommit(event: EventRecord, incident: IncidentRecord | undefined, scheduleChanged: boolean): Promise<void> {
+    if (incident) regionState.apply(incident, event.seq, clock.now());
+    try {
+      await publisher?.offer(event);
+    } catch (error) {
+      onError(error, 'publish');
+    }
+    deps.onEvent?.(event);
+    if (scheduleChanged) await scheduler.rearm();
+  }
+
+  function makeEvent(type: EventType, alert: AlertRecord | PreparedRecord, incident: IncidentRecord | undefined, reason?: EndReason | string) {
+    const regions = (incident?.regions ?? alert.regions).map((r) => r.code);
+    const body = eventBody(alert, incident, reason === undefined ? {} : { reason });
+    return eventBuilder(type, ids.eventId(), clock.now(), regions, body, deps.signingKey());
+  }
+
+  async function commit(change: AlertCommit): Promise<EventRecord> {
+    try {
+      return await store.commitAlertChange(change);
+    } catch (error) {
+      if (error instanceof StoreConflictError && error.kind === 'duplicate_alert') {
+        throw new TocsinError('ALERT_DUPLICATE_IDENTIFIER', error.message);
+      }
+      throw error;
+    }
+  }
+
+  async function currentOf(id: string): Promise<{ alert: AlertRecord; incident: IncidentRecord }> {
+    const given = await store.getAlert(id);
+    if (!given) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
+    if (given.state === 'pending') throw new TocsinError('ALERT_NEEDS_APPROVAL', 'The alert is still pending: approve or reject it first');
+    if (given.state === 'rejected' || given.state === 'lapsed') throw new TocsinError('ALERT_ALREADY_ENDED', `The alert was ${given.state} and never issued`);
+    const incident = await store.getIncident(given.incidentId);
+    if (!incident || incident.endedMs !== null) {
+      throw new TocsinError('ALERT_ALREADY_ENDED', `The incident ${given.incidentId} has already ended (${incident?.endReason ?? 'unknown'})`);
+    }
+    const alert = incident.currentAlertId === given.id ? given : await store.getAlert(incident.currentAlertId);
+    if (!alert) throw new TocsinError('ALERT_CONFLICT');
+    return { alert, incident };
+  }
+
+  /** An update, all-clear or cancel of the incident `id` belongs to. */
+  async function change(actor: Actor, id: string, kind: 'update' | 'all-clear' | 'cancel', input: AlertInput | undefined): Promise<ChangeResult> {
+    const { alert: current, incident } = await currentOf(id);
+    authorize(actor, `alert.${kind}`, { regions: incident.regions.map((r) => r.code), alertId: current.id, authorId: current.authorId, status: current.status });
+    const ctx = context();
+    const msgType = kind === 'cancel' ? 'Cancel' : 'Update';
+    const cap = input
+      ? readInput(input, ctx, {
+          msgType,
+          references: referenceOf(current.cap),
+          defaults: { event: incident.eventType, regions: current.regions.map((r) => r.code), status: current.status },
+        })
+      : endingAlert(current.cap, kind, { identifier: ids.alertId(), sent: formatTime(ctx.nowMs), sender: deps.sender });
+    if (kind !== 'update' && input) forceEnding(cap, kind);
+    checkContinues(cap, current, msgType, kind);
+    const prepared = checkAlert(cap, ctx);
+    const ends = kind !== 'update';
+    const record = newRecord(prepared, actor, current.incidentId, ends ? 'ended' : 'issued');
+    const endReason: EndReason | null = kind === 'cancel' ? 'cancelled' : kind === 'all-clear' ? 'all_clear' : null;
+    const next: IncidentRecord = {
+      ...incident,
+      currentAlertId: record.id,
+      regions: ends ? incident.regions : record.regions,
+      endedMs: ends ? ctx.nowMs : null,
+      endReason,
+    };
+    const type = ends ? EVENT_TYPES.ended : EVENT_TYPES.updated;
+    let event: EventRecord;
+    try {
+      event = await commit({
+        expect: [{ alertId: current.id, state: 'issued' }],
+        insertAlert: record,
+        setAlertStates: [{ alertId: current.id, state: 'superseded' }],
+        incident: next,
+        schedule: { removeAlertIds: [current.id], ...(!ends && record.expiresMs !== null ? { add: [{ alertId: record.id, kind: 'expire' as const, dueMs: record.expiresMs }] } : {}) },
+        event: makeEvent(type, record, next, endReason ?? undefined),
+      });
+    } catch (error) {
+      if (error instanceof StoreConflictError && error.kind === 'state') {
+        await currentOf(current.id); // throws ALERT_ALREADY_ENDED when the incident ended meanwhile
+        throw new TocsinError('ALERT_CONFLICT');
+      }
+      throw error;
+    }
+    await afterCommit(event, next, true);
+    return { alert: toView({ ...record, createdSeq: event.seq, updatedSeq: event.seq }, next), event };
+  }
+
+  function newRecord(prepared: PreparedAlert, actor: Actor, incidentId: string, state: AlertRecord['state']): PreparedRecord {
+    return {
+      id: prepared.cap.identifier,
+      incidentId,
+      state,
+      eventType: prepared.eventType,
+      status: prepared.cap.status,
+      msgType: prepared.cap.msgType,
+      sent: prepared.cap.sent,
+      sentMs: prepared.sentMs,
+      expiresMs: prepared.expiresMs,
+      authorId: actor.id,
+      approverId: null,
+      cap: prepared.cap,
+      xml: prepared.xml,
+      regions: prepared.regions,
+    };
+  }
+
+  function incidentFor(record: PreparedRecord, startedMs: number, since: string): IncidentRecord {
+    return {
+      id: record.incidentId,
+      eventType: record.eventType,
+      status: record.status,
+      currentAlertId: record.id,
+      regions: record.regions,
+      since,
+      startedMs,
+      endedMs: null,
+      endReason: null,
+    };
+  }
+
+  async function replay(actor: Actor, key: string, hash: string): Promise<IssueResult | undefined> {
+    const first = await store.getIdempotency(actor.id, key);
+    if (!first) return undefined;
+    if (first.requestHash !== hash) {
+      throw new TocsinError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different request');
+    }
+    return { outcome: first.outcome, alert: await service.get(first.alertId), replayed: true };
+  }
+
+  async function endByExpiry(alertId: string, dueMs: number): Promise<boolean> {
+    const alert = await store.getAlert(alertId);
+    const incident = alert && (await store.getIncident(alert.incidentId));
+    if (!alert || !incident || alert.state !== 'issued' || incident.currentAlertId !== alert.id || incident.endedMs !== null) return false;
+    const next: IncidentRecord = { ...incident, endedMs: dueMs, endReason: 'expired' };
+    const event = await commit({
+      expect: [{ alertId, state: 'issued' }],
+      setAlertStates: [{ alertId, state: 'ended' }],
+      incident: next,
+      schedule: { removeAlertIds: [alertId] },
+      event: makeEvent(EVENT_TYPES.ended, alert, next, 'expired'),
+    });
+    await afterCommit(event, next, false);
+    return true;
+  }
+
+  async function lapse(alertId: string): Promise<boolean> {
+    const alert = await store.getAlert(alertId);
+    if (!alert || alert.state !== 'pending') return false;
+    const event = await commit({
+      expect: [{ alertId, state: 'pending' }],
+      setAlertStates: [{ alertId, state: 'lapsed' }],
+      schedule: { removeAlertIds: [alertId] },
+      event: makeEvent(EVENT_TYPES.lapsed, alert, undefined, 'approval timed out'),
+    });
+    await afterCommit(event, undefined, false);
+    return true;
+  }
+
+  async function expireDue(): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const due = await store.dueSchedule(clock.now(), EXPIRE_BATCH);
+      if (due.length === 0) return done;
+      let progressed = false;
+      for (const entry of due) {
+        try {
+          const changed = entry.kind === 'expire' ? await endByExpiry(entry.alertId, entry.dueMs) : await lapse(entry.alertId);
+          if (changed) (done++, (progressed = true));
+        } catch (error) {
+          if (!(error instanceof StoreConflictError)) throw error;
+        }
+      }
+      if (!progressed) return done;
+    }
+  }
+
+  async function decide(actor: Actor, id: string, verdict: 'approve' | 'reject', reason?: string): Promise<ChangeResult> {
+    const alert = await store.getAlert(id);
+    if (!alert) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
+    if (alert.state !== 'pending') throw new TocsinError('ALERT_NOT_PENDING', `The alert is ${alert.state}, not pending`);
+    authorize(actor, verdict === 'approve' ? 'alert.approve' : 'alert.reject', {
+      regions: alert.regions.map((r) => r.code),
+      alertId: alert.id,
+      authorId: alert.authorId,
+      status: alert.status,
+    });
+    if (actor.id === alert.authorId) throw new TocsinError('ALERT_SELF_APPROVAL');
+    const nowMs = clock.now();
+    const approved = verdict === 'approve';
+    const incident = approved ? incidentFor(alert, nowMs, formatTime(nowMs)) : undefined;
+    const state = approved ? 'issued' : 'rejected';
+    const expires = approved && alert.expiresMs !== null ? [{ alertId: id, kind: 'expire' as const, dueMs: alert.expiresMs }] : [];
+    const decided = { ...alert, state, approverId: actor.id } as const;
+    let event: EventRecord;
+    try {
+      event = await commit({
+        expect: [{ alertId: id, state: 'pending' }],
+        setAlertStates: [{ alertId: id, state, approverId: actor.id }],
+        ...(incident ? { incident } : {}),
+        schedule: { removeAlertIds: [id], add: expires },
+        event: makeEvent(approved ? EVENT_TYPES.issued : EVENT_TYPES.rejected, decided, incident, reason?.slice(0, 1000)),
+      });
+    } catch (error) {
+      if (error instanceof StoreConflictError && error.kind === 'state') throw new TocsinError('ALERT_NOT_PENDING', 'The alert was decided meanwhile');
+      throw error;
+    }
+    await afterCommit(event, incident, true);
+    return { alert: toView({ ...decided, updatedSeq: event.seq }, incident), event };
+  }
+
+  const service: AlertService = {
+    async issue(actor, input, options = {}) {
+      const key = options.idempotencyKey;
+      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+        throw new TocsinError('ALERT_INPUT_INVALID', 'Idempotency-Key must be 1 to 200 printable ASCII characters');
+      }
+      const hash = requestHash(input);
+      if (key !== undefined) {
+        const earlier = await replay(actor, key, hash);
+        if (earlier) return earlier;
+      }
+      const ctx = context();
+      const cap = readInput(input, ctx, { msgType: 'Alert' });
+      if (cap.msgType !== 'Alert') {
+        throw new TocsinError('ALERT_INPUT_INVALID', `A ${cap.msgType} message continues an incident: send it to /v1/alerts/{id}/update, /all-clear or /cancel`);
+      }
+      const prepared = checkAlert(cap, ctx);
+      authorize(actor, 'alert.issue', { regions: prepared.regions.map((r) => r.code), status: cap.status, severity: cap.info[0]?.severity ?? 'Unknown' });
+      const pending = needsApproval(cap);
+      const record = newRecord(prepared, actor, cap.identifier, pending ? 'pending' : 'issued');
+      const incident = pending ? undefined : incidentFor(record, record.sentMs, record.sent);
+      const due = pending
+        ? { alertId: record.id, kind: 'lapse' as const, dueMs: ctx.nowMs + pendingTtlMs }
+        : record.expiresMs === null
+          ? undefined
+          : { alertId: record.id, kind: 'expire' as const, dueMs: record.expiresMs };
+      const outcome = pending ? 'pending' : 'issued';
+      let event: EventRecord;
+      try {
+        event = await commit({
+          insertAlert: record,
+          ...(incident ? { incident } : {}),
+          ...(due ? { schedule: { add: [due] } } : {}),
+          ...(key === undefined ? {} : { idempotency: { actorId: actor.id, key, requestHash: hash, alertId: record.id, outcome, createdMs: ctx.nowMs } }),
+          event: makeEvent(pending ? EVENT_TYPES.pending : EVENT_TYPES.issued, record, incident),
+        });
+      } catch (error) {
+        // Two requests with the same key raced: the other one won; answer as it did.
+        if (error instanceof StoreConflictError && error.kind === 'idempotency' && key !== undefined) {
+          const earlier = await replay(actor, key, hash);
+          if (earlier) return earlier;
+        }
+        throw error;
+      }
+      await afterCommit(event, incident, due !== undefined);
+      return { outcome, alert: toView({ ...record, createdSeq: event.seq, updatedSeq: event.seq }, incident), replayed: false };
+    },
+
+    approve: (actor, id) => decide(actor, id, 'approve'),
+    reject: (actor, id, reason) => decide(actor, id, 'reject', reason),
+    update: (actor, id, input) => change(actor, id, 'update', input),
+    allClear: (actor, id, input) => change(actor, id, 'all-clear', input),
+    cancel: (actor, id, input) => change(actor, id, 'cancel', input),
+
+    async get(id) {
+      const record = await store.getAlert(id);
+      if (!record) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
+      return toView(record, await store.getIncident(record.incidentId));
+    },
+
+    async getXml(id) {
+      const record = await store.getAlert(id);
+      if (!record) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
+      return record.xml;
+    },
+
+    async list(query) {
+      return listAlerts(query);
+    },
+
+    state: () => regionState.all(),
+    stateOf: (code) => regionState.of(code),
+
+    async stats(query) {
+      return stats(query);
+    },
+
+    expireDue,
+
+    async start() {
+      const seq = await store.latestSeq();
+      regionState.reset(await store.listActiveIncidents(), seq, clock.now());
+      publisher = createOrderedPublisher(store, deps.bus, seq);
+      await scheduler.start();
+    },
+
+    async stop() {
+      await scheduler.stop();
+    },
+  };
+
+  async function listAlerts(query: AlertListQuery): Promise<AlertList> {
+    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw queryError('limit', `expected 1 to ${MAX_LIST_LIMIT}`);
+    const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    let regions: string[] | undefined;
+    if (query.region !== undefined) {
+      if (!tree.has(query.region)) throw new TocsinError('REGION_NOT_FOUND', `No region with code ${JSON.stringify(query.region.slice(0, 64))}`);
+      // An alert on an ancestor is an alert here; one on a descendant is an alert in part of it.
+      regions = [query.region, ...tree.ancestors(query.region).map((r) => r.code), ...tree.descendants(query.region).map((r) => r.code)];
+    }
+    const records = await store.listAlerts({
+      limit,
+      ...(regions ? { regions } : {}),
+      ...(query.event === undefined ? {} : { eventType: query.event }),
+      ...(query.from === undefined ? {} : { fromMs: timeParam('from', query.from) }),
+      ...(query.to === undefined ? {} : { toMs: timeParam('to', query.to) }),
+      ...(query.active === undefined ? {} : { active: query.active }),
+      ...(beforeSeq === undefined ? {} : { beforeSeq }),
+    });
+    const incidents = new Map<string, IncidentRecord | undefined>();
+    for (const r of records) if (!incidents.has(r.incidentId)) incidents.set(r.incidentId, await store.getIncident(r.incidentId));
+    const last = records.at(-1);
+    return {
+      items: records.map((r) => toView(r, incidents.get(r.incidentId))),
+      nextCursor: records.length === limit && last ? encodeCursor(last.createdSeq) : null,
+    };
+  }
+
+  async function stats(query: StatsQuery): Promise<Stats> {
+    const fromMs = timeParam('from', query.from);
+    const toMs = timeParam('to', query.to);
+    if (toMs <= fromMs) throw queryError('to', 'must be after from');
+    if (query.region !== undefined && !tree.has(query.region)) {
+      throw new TocsinError('REGION_NOT_FOUND', `No region with code ${JSON.stringify(query.region.slice(0, 64))}`);
+    }
+    const incidents = await store.listIncidents({ fromMs, toMs, ...(query.event === undefined ? {} : { eventType: query.event }) });
+    const period = { fromMs, toMs, nowMs: clock.now(), ...(query.region === undefined ? {} : { region: query.region }) };
+    return { from: query.from, to: query.to, rows: computeStats(incidents, period, tree) };
+  }
+
+  return service;
+}
+
+type PreparedRecord = Omit<AlertRecord, 'createdSeq' | 'updatedSeq'>;
+
+/** A continuation must be of the right type and reference the incident's current alert. */
+function checkContinues(cap: Alert, current: AlertRecord, msgType: Alert['msgType'], kind: string): void {
+  if (cap.msgType !== msgType) throw new TocsinError('ALERT_INPUT_INVALID', `A ${kind} must be a CAP ${msgType}; got ${cap.msgType}`);
+  const refs = (cap.references ?? '').split(/\s+/).filter(Boolean);
+  if (!refs.some((r) => r.split(',')[1] === current.id)) {
+    throw new TocsinError('ALERT_NOT_CURRENT', `The message must reference the incident's current alert ${current.id}`, [
+      { path: 'references', message: `expected a reference to ${referenceOf(current.cap)}` },
+    ]);
+  }
+  if (cap.status !== current.status) {
+    throw new TocsinError('ALERT_INPUT_INVALID', `The status of an incident cannot change (${current.status} → ${cap.status})`);
+  }
+}
+
+/** All-clear is an Update whose info has responseType AllClear (DESIGN.md). */
+function forceEnding(cap: Alert, kind: 'all-clear' | 'cancel'): void {
+  if (kind === 'all-clear') for (const info of cap.info) info.responseType = ['AllClear'];
+}
+
+function requestHash(input: AlertInput): string {
+  return createHash('sha256').update(canonicalize(input) ?? '').digest('base64url');
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`s${seq}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const text = cursor.length <= 40 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
+  const match = /^s(\d{1,15})$/.exec(text);
+  if (!match) throw queryError('cursor', 'not a cursor this server returned');
+  return Number(match[1]);
+}
+
+function timeParam(name: string, value: string): number {
+  const ms = parseTime(value);
+  if (Number.isNaN(ms)) throw queryError(name, 'expected an RFC 3339 date-time with offset, e.g. 2026-03-01T10:42:00+02:00');
+  return ms;
+}
+
+function queryError(path: string, message: string): TocsinError {
+  return new TocsinError('QUERY_INVALID', `Query parameter ${path}: ${message}`, [{ path, message }]);
+}
