@@ -354,7 +354,7 @@ export function verifyCapSignature(xml: string | Uint8Array, options: VerifyOpti
     return fail(
       trustedKeys ? DSIG_CODES.untrustedKey : DSIG_CODES.unknownKey,
       trustedKeys
-        ? `signed by key ${embedded.keyName ?? '(unnamed)'}, which is not among the trusted keys`
+        ? `the signing key ${embedded.keyName ?? '(unnamed)'} is not among the trusted keys`
         : 'KeyInfo carries no key, and no trusted keys were given',
       who,
     );
@@ -390,11 +390,7 @@ export function verifyCapSignature(xml: string | Uint8Array, options: VerifyOpti
     return fail(DSIG_CODES.malformed, `the signature could not be checked: ${message}`, who);
   }
   if (trustedKeys && !matchTrusted) {
-    return fail(
-      DSIG_CODES.untrustedKey,
-      `signed by key ${chosen.keyId}, which is not among the trusted keys`,
-      who,
-    );
+    return fail(DSIG_CODES.untrustedKey, 'the signing key is not among the trusted keys', who);
   }
   return { signed: true, valid: true, trusted: matchTrusted !== undefined, ...who };
 }

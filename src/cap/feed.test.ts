@@ -133,3 +133,8 @@ test('documentKind tells messages from feeds past the prolog and comments', () =
   assert.equal(documentKind('\uFEFF<?xml version="1.0"?>\n<!-- c -->\n<cap:alert xmlns:cap="x"/>'), 'alert');
   assert.equal(documentKind('{"identifier":"x"}'), 'unknown');
 });
+
+test('documentKind sees past a DOCTYPE, so the right parser can refuse it precisely', () => {
+  assert.equal(documentKind('<?xml version="1.0"?>\n<!DOCTYPE alert [<!ENTITY a "b">]>\n<alert/>'), 'alert');
+  assert.equal(documentKind('<!DOCTYPE feed><feed/>'), 'atom');
+});

@@ -63,10 +63,11 @@ export type FeedParseResult =
 
 /** What a document is, from its root element name: a CAP message, a feed, or something else. */
 export function documentKind(text: string): 'alert' | FeedKind | 'unknown' {
-  // Skip the BOM, XML declaration, processing instructions, comments and whitespace.
-  const match = /^\uFEFF?(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->)*<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(
-    text,
-  );
+  // Skip the BOM, XML declaration, processing instructions, comments, a DOCTYPE (the parsers
+  // refuse it with a precise error, so it must not hide the kind) and whitespace.
+  const prolog = /^\uFEFF?(?:\s+|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^[>]*(?:\[[\s\S]*?\])?\s*>)*/;
+  const rest = text.slice(prolog.exec(text)?.[0].length ?? 0);
+  const match = /^<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)/.exec(rest);
   const name = match?.[2];
   if (name === 'alert') return 'alert';
   if (name === 'feed') return 'atom';
