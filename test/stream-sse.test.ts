@@ -18,7 +18,7 @@ describe('GET /v1/stream over SSE', () => {
     const before = await world.publish({ regions: ['UA-59'], event: 'air_raid' });
     const client = await openSse(world.port, 'regions=UA-59-01');
     const snapshotMessage = await client.inbox.next((m) => m.event === 'snapshot');
-    const snapshot = JSON.parse(snapshotMessage.data) as { seq: number; regions: Record<string, { incident: string }[]> };
+    const snapshot = JSON.parse(snapshotMessage.data) as { seq: number; kid: string; regions: Record<string, { event: string }[]> };
     assert.equal(snapshot.seq, before);
     assert.equal(snapshotMessage.id, String(before));
     assert.equal(snapshot.regions['UA-59-01']?.[0]?.event, 'air_raid');
@@ -27,7 +27,7 @@ describe('GET /v1/stream over SSE', () => {
     const seq = await world.publish({ regions: ['UA-59-01'], event: 'missile' });
     const live = await client.inbox.next((m) => m.event === 'alert.issued');
     assert.equal(live.id, String(seq));
-    const event = JSON.parse(live.data) as { seq: number };
+    const event = JSON.parse(live.data) as { seq: number; kid: string };
     assert.equal(event.seq, seq);
     assert.equal(live.data, world.log.events.at(-1)?.json, 'the bytes are the event as stored');
     assert.ok(verifyEvent(event, world.keys.publicKeys));
@@ -109,7 +109,7 @@ describe('GET /v1/stream over SSE', () => {
     try {
       const client = await openSse(world.port, `regions=UA-63&since=${seq - 3}`);
       const reset = await client.inbox.next((m) => m.event === 'reset');
-      const body = JSON.parse(reset.data) as { reason: string; seq: number; regions: Record<string, unknown[]> };
+      const body = JSON.parse(reset.data) as { reason: string; seq: number; kid: string; regions: Record<string, unknown[]> };
       assert.equal(body.reason, 'since_expired');
       assert.equal(body.seq, seq);
       assert.ok(Array.isArray(body.regions['UA-63']));
@@ -137,12 +137,12 @@ describe('GET /v1/stream over SSE', () => {
     await client.inbox.next((m) => m.id === String(latest));
     world.hub.heartbeat();
     const beat = await client.inbox.next((m) => m.event === 'heartbeat');
-    const body = JSON.parse(beat.data) as { seq: number; time: string; type: string };
+    const body = JSON.parse(beat.data) as { seq: number; time: string; type: string; kid: string };
     assert.equal(body.type, 'heartbeat');
     assert.equal(body.seq, latest);
     assert.ok(!Number.isNaN(Date.parse(body.time)));
     assert.ok(verifyEvent(body, world.keys.publicKeys), 'the heartbeat signature verifies');
-    assert.equal(verifyEvent({ ...body, seq: latest + 1 }, world.keys.publicKeys), false);
+    assert.equal(verifyEvent({ ...body, seq: latest + 1 } as typeof body, world.keys.publicKeys), false);
     client.close();
   });
 

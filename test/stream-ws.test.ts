@@ -28,6 +28,7 @@ describe('GET /v1/stream over WebSocket', () => {
     const client = await openWs(world.port, 'regions=UA-63');
     const snapshot = JSON.parse((await client.inbox.next((m) => m.event === 'snapshot')).data) as {
       seq: number;
+      kid: string;
       regions: Record<string, { event: string }[]>;
     };
     assert.equal(snapshot.seq, active);
@@ -70,7 +71,7 @@ describe('GET /v1/stream over WebSocket', () => {
     assert.match(line.data, new RegExp(`^${seq} UA-32 (.* )?power_outage:A$`));
     await json.inbox.next((m) => m.event === 'alert.issued');
     world.hub.heartbeat();
-    const beat = JSON.parse((await json.inbox.next((m) => m.event === 'heartbeat')).data) as { seq: number };
+    const beat = JSON.parse((await json.inbox.next((m) => m.event === 'heartbeat')).data) as { seq: number; kid: string };
     assert.equal(beat.seq, seq);
     assert.ok(verifyEvent(beat, world.keys.publicKeys));
     const compactBeat = await compact.inbox.next((m) => m.data.startsWith('H '));

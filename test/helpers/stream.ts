@@ -74,7 +74,10 @@ interface Incident {
 export class MemoryState implements StateView {
   incidents = new Map<string, Incident>();
   current = 0;
-  constructor(private readonly tree: RegionTree) {}
+  private readonly tree: RegionTree;
+  constructor(tree: RegionTree) {
+    this.tree = tree;
+  }
   seq() {
     return this.current;
   }
