@@ -84,13 +84,19 @@ export const capPolygon: fc.Arbitrary<LatLon[]> = fc
   });
 
 /** A circle inside WGS 84 ranges, radius 0 to 1000 km. */
-export const capCircle: fc.Arbitrary<Circle> = fc.record({
-  lat: fc.integer({ min: -900_000, max: 900_000 }).map((n) => n / 10_000),
-  lon: fc.integer({ min: -1_800_000, max: 1_800_000 }).map((n) => n / 10_000),
-  radiusKm: fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100),
-});
+export const capCircle: fc.Arbitrary<Circle> = fc.record(
+  {
+    lat: fc.integer({ min: -900_000, max: 900_000 }).map((n) => n / 10_000),
+    lon: fc.integer({ min: -1_800_000, max: 1_800_000 }).map((n) => n / 10_000),
+    radiusKm: fc.integer({ min: 0, max: 100_000 }).map((n) => n / 100),
+  },
+  { noNullPrototype: true },
+);
 
-const namedValue: fc.Arbitrary<NamedValue> = fc.record({ valueName: capText(20), value: capText(20) });
+const namedValue: fc.Arbitrary<NamedValue> = fc.record(
+  { valueName: capText(20), value: capText(20) },
+  { noNullPrototype: true },
+);
 const namedValues = fc.array(namedValue, { maxLength: 3 });
 
 const resource: fc.Arbitrary<Resource> = fc.record(
@@ -102,7 +108,7 @@ const resource: fc.Arbitrary<Resource> = fc.record(
     derefUri: fc.base64String({ maxLength: 40 }),
     digest: fc.stringMatching(/^[0-9a-f]{40}$/),
   },
-  { requiredKeys: ['resourceDesc', 'mimeType'] },
+  { requiredKeys: ['resourceDesc', 'mimeType'], noNullPrototype: true },
 );
 
 const area: fc.Arbitrary<Area> = fc
@@ -122,7 +128,12 @@ const area: fc.Arbitrary<Area> = fc
     ),
   })
   .map(({ base, heights }) => {
-    const a: Area = { ...base };
+    const a: Area = {
+      areaDesc: base.areaDesc,
+      polygon: base.polygon,
+      circle: base.circle,
+      geocode: base.geocode,
+    };
     if (heights !== null) {
       a.altitude = heights.altitude;
       if (heights.above !== null) a.ceiling = round(heights.altitude + heights.above, 2);
@@ -167,6 +178,7 @@ const info: fc.Arbitrary<Info> = fc.record(
       'resource',
       'area',
     ],
+    noNullPrototype: true,
   },
 );
 
@@ -192,5 +204,6 @@ export const capAlert: fc.Arbitrary<Alert> = fc.record(
   },
   {
     requiredKeys: ['identifier', 'sender', 'sent', 'status', 'msgType', 'scope', 'code', 'info'],
+    noNullPrototype: true,
   },
 );
