@@ -39,6 +39,9 @@ for (const file of files) {
     const hit = findings.find((f) => f.code === code && f.path === path);
     assert.ok(hit, `expected ${code} at ${path}, got ${JSON.stringify(findings, null, 1)}`);
     assert.equal(hit.severity, FINDINGS[code as keyof typeof FINDINGS].severity);
-    assert.ok(hit.message.length > 20 && !/\{\w+\}/.test(hit.message), `message is filled in: ${hit.message}`);
+    assert.ok(
+      hit.message.length > 20 && !/\{\w+\}/.test(hit.message),
+      `message is filled in: ${hit.message}`,
+    );
   });
 }

@@ -170,6 +170,11 @@ export const FINDINGS = {
     message:
       'The polygon crosses itself: edge {a} (from point {a}) meets edge {b} (from point {b}); a polygon must be a simple closed ring.',
   },
+  CAP_POLYGON_TOO_COMPLEX: {
+    severity: 'error',
+    message:
+      'The polygon ({count} points) is too intricate to verify that it does not cross itself; simplify it (fewer, shorter edges).',
+  },
   CAP_CIRCLE_INVALID: {
     severity: 'error',
     message:

@@ -1,14 +1,18 @@
 // Geometry checks of CAP areas (CAP 1.2 §3.2.4): polygon shape, WGS 84 ranges, simplicity, circles.
-// Self-intersection uses a uniform grid over the ring's bounding box (about one cell per edge):
-// each edge is registered in the cells it passes through, and only edges sharing a cell are
-// tested against each other. A 100,000-point ring is checked in tens of milliseconds
-// (src/cap/geometry.test.ts measures it); an adversarial "comb" of long parallel edges still
-// degrades towards quadratic time, see docs/cap-validation.md.
+// Self-intersection uses a uniform grid with cells the size of the mean edge: each edge is
+// registered in the cells it passes through, and only edges sharing a cell are tested against
+// each other. A realistic 100,000-point ring is checked in tens of milliseconds
+// (src/cap/geometry.test.ts measures it). Rings built to defeat a grid (thousands of long, thin,
+// densely packed spikes) would cost quadratic time, so the work is bounded: past the budget the
+// polygon is refused as too intricate to verify rather than accepted unchecked.
 import { finding } from './findings.ts';
 import type { Circle, Finding, LatLon } from './types.ts';
 
 /** Half the Earth's equatorial circumference: no circle on the globe needs a larger radius. */
 export const MAX_CIRCLE_RADIUS_KM = 20_037.5;
+/** Work allowed per edge (grid cells visited, segment pairs tested) before a ring is too intricate. */
+const WORK_PER_EDGE = 32;
+const WORK_BASE = 1_000_000;
 
 function inRange(lat: number, lon: number): boolean {
   return lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180; // false for NaN too
@@ -59,7 +63,9 @@ export function checkPolygon(points: readonly LatLon[], path: string, out: Findi
     return;
   }
   const hit = findSelfIntersection(xs, ys, n);
-  if (hit !== null) {
+  if (hit === 'too-complex') {
+    out.push(finding('CAP_POLYGON_TOO_COMPLEX', path, { count }));
+  } else if (hit !== null) {
     out.push(finding('CAP_POLYGON_SELF_INTERSECTION', path, { a: orig[hit[0]] ?? 0, b: orig[hit[1]] ?? 0 }));
   }
 }
@@ -108,9 +114,14 @@ export function segmentsIntersect(
 
 /**
  * Finds two edges of the closed ring (vertices 0..n-1, edge i runs from vertex i to i+1 mod n)
- * that meet anywhere other than at the vertex adjacent edges share; null when the ring is simple.
+ * that meet anywhere other than at the vertex adjacent edges share; null when the ring is simple;
+ * 'too-complex' when the answer would take more than the work budget.
  */
-export function findSelfIntersection(xs: Float64Array, ys: Float64Array, n: number): [number, number] | null {
+export function findSelfIntersection(
+  xs: Float64Array,
+  ys: Float64Array,
+  n: number,
+): [number, number] | null | 'too-complex' {
   // Adjacent edges share a vertex; they only overlap when the ring doubles back on itself.
   for (let i = 0; i < n; i++) {
     const a = i;
@@ -124,77 +135,88 @@ export function findSelfIntersection(xs: Float64Array, ys: Float64Array, n: numb
   }
   if (n < 4) return null; // a triangle has no non-adjacent edges
 
+  // Cells as large as the mean edge: a ring (a 1-D curve) then touches about one cell per edge
+  // and each touched cell holds a handful of edges, whatever the ring's extent. Cells live in a
+  // sorted list of (cell, edge) keys rather than a dense array, so a huge sparse grid costs nothing.
   let minX = Infinity,
     minY = Infinity,
     maxX = -Infinity,
-    maxY = -Infinity;
+    maxY = -Infinity,
+    length = 0;
   for (let i = 0; i < n; i++) {
     const x = xs[i] as number,
       y = ys[i] as number;
+    const j = i + 1 === n ? 0 : i + 1;
+    length += Math.max(Math.abs((xs[j] as number) - x), Math.abs((ys[j] as number) - y));
     if (x < minX) minX = x;
     if (x > maxX) maxX = x;
     if (y < minY) minY = y;
     if (y > maxY) maxY = y;
   }
-  const side = Math.max(1, Math.ceil(Math.sqrt(n)));
-  const cellW = (maxX - minX) / side || 1;
-  const cellH = (maxY - minY) / side || 1;
-  const col = (x: number) => Math.min(side - 1, Math.max(0, Math.floor((x - minX) / cellW)));
-  const row = (y: number) => Math.min(side - 1, Math.max(0, Math.floor((y - minY) / cellH)));
+  const cell = length / n || 1;
+  const rows = Math.floor((maxY - minY) / cell) + 1;
+  const cols = Math.floor((maxX - minX) / cell) + 1;
+  const edgeSlots = 2 ** Math.ceil(Math.log2(n + 1));
+  if (rows * cols * edgeSlots > Number.MAX_SAFE_INTEGER) return 'too-complex';
+  const eps = cell * 1e-9; // widen each edge's cover a hair so border-line touches share a cell
+  const budget = WORK_BASE + WORK_PER_EDGE * n;
 
-  // Visits the cells edge e passes through, column by column (a conservative supercover).
-  const walk = (e: number, visit: (cell: number) => void) => {
-    const f = (e + 1) % n;
+  let keys = new Float64Array(4 * n);
+  let entries = 0;
+  for (let e = 0; e < n; e++) {
+    const f = e + 1 === n ? 0 : e + 1;
     let x0 = xs[e] as number,
       y0 = ys[e] as number,
       x1 = xs[f] as number,
       y1 = ys[f] as number;
-    if (x1 < x0) [x0, y0, x1, y1] = [x1, y1, x0, y0];
-    const c0 = col(x0),
-      c1 = col(x1);
+    if (x1 < x0) {
+      const tx = x0,
+        ty = y0;
+      x0 = x1;
+      y0 = y1;
+      x1 = tx;
+      y1 = ty;
+    }
+    const c0 = Math.max(0, Math.floor((x0 - eps - minX) / cell));
+    const c1 = Math.min(cols - 1, Math.floor((x1 + eps - minX) / cell));
     const slope = x1 === x0 ? 0 : (y1 - y0) / (x1 - x0);
     for (let c = c0; c <= c1; c++) {
-      const xa = c === c0 ? x0 : minX + c * cellW;
-      const xb = c === c1 ? x1 : minX + (c + 1) * cellW;
+      // the part of the edge inside column c, and the rows it spans there
+      const xa = Math.max(x0, minX + c * cell);
+      const xb = Math.min(x1, minX + (c + 1) * cell);
       const ya = x1 === x0 ? y0 : y0 + (xa - x0) * slope;
       const yb = x1 === x0 ? y1 : y0 + (xb - x0) * slope;
-      let r0 = row(Math.min(ya, yb)),
-        r1 = row(Math.max(ya, yb));
-      if (r0 > 0) r0--; // one row of slack absorbs rounding at cell borders
-      if (r1 < side - 1) r1++;
-      for (let r = r0; r <= r1; r++) visit(r * side + c);
+      const r0 = Math.max(0, Math.floor((Math.min(ya, yb) - eps - minY) / cell));
+      const r1 = Math.min(rows - 1, Math.floor((Math.max(ya, yb) + eps - minY) / cell));
+      if (entries + (r1 - r0 + 1) > keys.length) {
+        if (entries > budget) return 'too-complex';
+        const grown = new Float64Array(keys.length * 2);
+        grown.set(keys);
+        keys = grown;
+      }
+      for (let r = r0; r <= r1; r++) keys[entries++] = (c * rows + r) * edgeSlots + e;
     }
-  };
+  }
+  const sorted = keys.subarray(0, entries).sort();
 
-  // Two passes build a compact cell → edges index (counts, then fill) without per-cell arrays.
-  const cells = side * side;
-  const start = new Int32Array(cells + 1);
-  for (let e = 0; e < n; e++)
-    walk(e, (cell) => {
-      start[cell + 1] = (start[cell + 1] as number) + 1;
-    });
-  for (let c = 0; c < cells; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
-  const fill = start.slice(0, cells);
-  const edges = new Int32Array(start[cells] as number);
-  for (let e = 0; e < n; e++)
-    walk(e, (cell) => {
-      edges[fill[cell] as number] = e;
-      fill[cell] = (fill[cell] as number) + 1;
-    });
-
-  for (let c = 0; c < cells; c++) {
-    const end = start[c + 1] as number;
-    for (let i = start[c] as number; i < end; i++) {
-      const a = edges[i] as number;
-      const a2 = (a + 1) % n;
+  let work = entries;
+  for (let i = 0; i < entries; ) {
+    const cellKey = Math.floor((sorted[i] as number) / edgeSlots);
+    let end = i + 1;
+    while (end < entries && Math.floor((sorted[end] as number) / edgeSlots) === cellKey) end++;
+    work += ((end - i) * (end - i - 1)) / 2;
+    if (work > budget) return 'too-complex';
+    for (let p = i; p < end; p++) {
+      const a = (sorted[p] as number) % edgeSlots;
+      const a2 = a + 1 === n ? 0 : a + 1;
       const ax = xs[a] as number,
         ay = ys[a] as number,
         bx = xs[a2] as number,
         by = ys[a2] as number;
-      for (let j = i + 1; j < end; j++) {
-        const b = edges[j] as number;
-        if (b === a || b === a2 || (b + 1) % n === a) continue; // adjacent edges share a vertex
-        const b2 = (b + 1) % n;
+      for (let q = p + 1; q < end; q++) {
+        const b = (sorted[q] as number) % edgeSlots;
+        const b2 = b + 1 === n ? 0 : b + 1;
+        if (b === a2 || b2 === a) continue; // adjacent edges share a vertex
         const cx = xs[b] as number,
           cy = ys[b] as number,
           dx = xs[b2] as number,
@@ -204,6 +226,7 @@ export function findSelfIntersection(xs: Float64Array, ys: Float64Array, n: numb
         if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) return a < b ? [a, b] : [b, a];
       }
     }
+    i = end;
   }
   return null;
 }

@@ -29,9 +29,10 @@ export function capDateMs(text: string): number {
   if (hour > 23 || minute > 59 || second > 59) return Number.NaN;
   if (Number(m[9]) > 59 || offset > MAX_OFFSET_MINUTES) return Number.NaN;
   // Date.UTC maps years 0-99 to 1900-1999; shift by 400 years (exactly 146,097 days) instead.
-  const shift = year < 100 ? 400 : 0;
+  const shift = year < 100 ? 1 : 0; // in 400-year periods
   const local =
-    Date.UTC(year + shift, month - 1, day, hour, minute, second) - shift * DAYS_PER_400_YEARS * 86_400_000;
+    Date.UTC(year + shift * 400, month - 1, day, hour, minute, second) -
+    shift * DAYS_PER_400_YEARS * 86_400_000;
   return local - (m[7] === '-' ? -offset : offset) * 60_000;
 }
 
