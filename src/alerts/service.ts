@@ -314,7 +314,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       const ctx = context();
       const cap = readInput(input, ctx, { msgType: 'Alert' });
       if (cap.msgType !== 'Alert') {
-        throw new TocsinError('ALERT_INPUT_INVALID', `A ${cap.msgType} message continues an incident: send it to /v1/alerts/{id}/update, /all-clear or /cancel`);
+        throw new TocsinError('ALERT_INPUT_INVALID', `${/^[AEIOU]/.test(cap.msgType) ? 'An' : 'A'} ${cap.msgType} message continues an incident: send it to /v1/alerts/{id}/update, /all-clear or /cancel`);
       }
       const prepared = checkAlert(cap, ctx);
       authorize(actor, 'alert.issue', { regions: prepared.regions.map((r) => r.code), status: cap.status, severity: cap.info[0]?.severity ?? 'Unknown' });
