@@ -38,11 +38,11 @@ export function signEvent(unsigned: UnsignedEvent, key: SigningKey): SignedEvent
 }
 
 /** True when `sig` verifies with the public key named by `kid`. */
-export function verifyEvent(event: { kid?: unknown; sig?: unknown }, publicKeys: ReadonlyMap<string, KeyObject>): boolean {
-  if (typeof event.kid !== 'string' || typeof event.sig !== 'string') return false;
-  const key = publicKeys.get(event.kid);
+export function verifyEvent(event: object, publicKeys: ReadonlyMap<string, KeyObject>): boolean {
+  const { sig, ...rest } = event as { sig?: unknown; kid?: unknown };
+  if (typeof rest.kid !== 'string' || typeof sig !== 'string') return false;
+  const key = publicKeys.get(rest.kid);
   if (!key) return false;
-  const { sig, ...rest } = event;
   try {
     return verify(null, canonicalBytes(rest), key, Buffer.from(sig, 'base64url'));
   } catch {

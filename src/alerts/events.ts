@@ -14,12 +14,20 @@ export const EVENT_TYPES = {
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];
 
 /** Public event types: what live channels deliver to everyone (pending/rejected/lapsed are operator-only). */
-export const PUBLIC_EVENT_TYPES: ReadonlySet<string> = new Set([EVENT_TYPES.issued, EVENT_TYPES.updated, EVENT_TYPES.ended]);
+export const PUBLIC_EVENT_TYPES: ReadonlySet<string> = new Set([
+  EVENT_TYPES.issued,
+  EVENT_TYPES.updated,
+  EVENT_TYPES.ended,
+]);
 
 type AlertLike = NewAlertRecord | AlertRecord;
 
 /** The `alert` member of an event: the summary consumers route on, plus the CAP model. */
-export function eventBody(alert: AlertLike, incident: IncidentRecord | undefined, extra: { reason?: EndReason | string } = {}) {
+export function eventBody(
+  alert: AlertLike,
+  incident: IncidentRecord | undefined,
+  extra: { reason?: EndReason | string } = {},
+) {
   return {
     id: alert.id,
     incident: alert.incidentId,

@@ -13,7 +13,9 @@ describe('history and statistics', () => {
     try {
       const a = (await h.service.issue(alice, airRaid(['UA-59']))).alert; // T0
       h.clock.advance(MIN);
-      const b = (await h.service.issue(alice, { format: 'short', body: { event: 'drone', regions: ['UA-63'] } })).alert;
+      const b = (
+        await h.service.issue(alice, { format: 'short', body: { event: 'drone', regions: ['UA-63'] } })
+      ).alert;
       h.clock.advance(MIN);
       const c = (await h.service.issue(alice, airRaid(['UA']))).alert;
       h.clock.advance(MIN);
@@ -21,7 +23,8 @@ describe('history and statistics', () => {
       h.clock.advance(MIN);
       const end = (await h.service.allClear(alice, a.id)).alert;
 
-      const ids = async (q: Parameters<typeof h.service.list>[0]) => (await h.service.list(q)).items.map((i) => i.id);
+      const ids = async (q: Parameters<typeof h.service.list>[0]) =>
+        (await h.service.list(q)).items.map((i) => i.id);
       assert.deepEqual(await ids({}), [end.id, d.id, c.id, b.id, a.id]);
       assert.deepEqual(await ids({ region: 'UA-59' }), [end.id, d.id, c.id, a.id]);
       assert.deepEqual(await ids({ region: 'UA-59-01-01' }), [end.id, d.id, c.id, a.id]);
@@ -33,7 +36,10 @@ describe('history and statistics', () => {
       assert.ok(page1.nextCursor);
       const page2 = await h.service.list({ limit: 2, cursor: page1.nextCursor });
       const page3 = await h.service.list({ limit: 2, cursor: page2.nextCursor ?? '' });
-      assert.deepEqual([...page1.items, ...page2.items, ...page3.items].map((i) => i.id), [end.id, d.id, c.id, b.id, a.id]);
+      assert.deepEqual(
+        [...page1.items, ...page2.items, ...page3.items].map((i) => i.id),
+        [end.id, d.id, c.id, b.id, a.id],
+      );
       assert.equal(page3.nextCursor, null);
     } finally {
       await h.cleanup();
@@ -58,21 +64,58 @@ describe('history and statistics', () => {
       await h.service.issue(alice, { format: 'short', body: { event: 'drone', regions: ['UA-63'] } });
       h.clock.set(at('11:45'));
 
-      const stats = await h.service.stats({ from: '2026-03-01T10:10:00+00:00', to: '2026-03-01T12:00:00+00:00', region: 'UA-59-01' });
+      const stats = await h.service.stats({
+        from: '2026-03-01T10:10:00+00:00',
+        to: '2026-03-01T12:00:00+00:00',
+        region: 'UA-59-01',
+      });
       // Seen from the raion: the oblast's alerts count too (inheritance).
       assert.deepEqual(stats.rows, [
-        { region: 'UA-59-01', event: 'air_raid', count: 3, totalSeconds: (20 + 40 + 15) * 60, longestSeconds: 40 * 60, underAlertSeconds: (50 + 15) * 60 },
+        {
+          region: 'UA-59-01',
+          event: 'air_raid',
+          count: 3,
+          totalSeconds: (20 + 40 + 15) * 60,
+          longestSeconds: 40 * 60,
+          underAlertSeconds: (50 + 15) * 60,
+        },
       ]);
-      const sumy = await h.service.stats({ from: '2026-03-01T10:10:00+00:00', to: '2026-03-01T12:00:00+00:00', region: 'UA-59' });
-      assert.deepEqual(sumy.rows, [{ region: 'UA-59', event: 'air_raid', count: 2, totalSeconds: 35 * 60, longestSeconds: 20 * 60, underAlertSeconds: 35 * 60 }]);
-      const all = await h.service.stats({ from: '2026-03-01T10:10:00+00:00', to: '2026-03-01T11:40:00+00:00' });
-      assert.deepEqual(all.rows.map((r) => [r.region, r.event, r.count, r.underAlertSeconds]), [
-        ['UA-59', 'air_raid', 2, 30 * 60],
-        ['UA-59-01', 'air_raid', 1, 40 * 60],
-        ['UA-63', 'drone', 1, 10 * 60],
+      const sumy = await h.service.stats({
+        from: '2026-03-01T10:10:00+00:00',
+        to: '2026-03-01T12:00:00+00:00',
+        region: 'UA-59',
+      });
+      assert.deepEqual(sumy.rows, [
+        {
+          region: 'UA-59',
+          event: 'air_raid',
+          count: 2,
+          totalSeconds: 35 * 60,
+          longestSeconds: 20 * 60,
+          underAlertSeconds: 35 * 60,
+        },
       ]);
-      const drones = await h.service.stats({ from: '2026-03-01T00:00:00+00:00', to: '2026-03-02T00:00:00+00:00', event: 'drone' });
-      assert.deepEqual(drones.rows.map((r) => r.event), ['drone']);
+      const all = await h.service.stats({
+        from: '2026-03-01T10:10:00+00:00',
+        to: '2026-03-01T11:40:00+00:00',
+      });
+      assert.deepEqual(
+        all.rows.map((r) => [r.region, r.event, r.count, r.underAlertSeconds]),
+        [
+          ['UA-59', 'air_raid', 2, 30 * 60],
+          ['UA-59-01', 'air_raid', 1, 40 * 60],
+          ['UA-63', 'drone', 1, 10 * 60],
+        ],
+      );
+      const drones = await h.service.stats({
+        from: '2026-03-01T00:00:00+00:00',
+        to: '2026-03-02T00:00:00+00:00',
+        event: 'drone',
+      });
+      assert.deepEqual(
+        drones.rows.map((r) => r.event),
+        ['drone'],
+      );
     } finally {
       await h.cleanup();
     }
@@ -96,7 +139,10 @@ describe('restart and concurrency', () => {
       // The restarted service continues the sequence.
       const next = await h.service.cancel(alice, a.id);
       assert.equal(next.event.seq, 4);
-      assert.deepEqual(h.published.map((e) => e.seq), [4]);
+      assert.deepEqual(
+        h.published.map((e) => e.seq),
+        [4],
+      );
     } finally {
       await h.cleanup();
     }
@@ -106,9 +152,14 @@ describe('restart and concurrency', () => {
     const h = await harness();
     try {
       const regions = ['UA-59', 'UA-63', 'UA-59-01'];
-      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => h.service.issue(alice, airRaid([regions[i % 3] as string]))));
+      const results = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => h.service.issue(alice, airRaid([regions[i % 3] as string]))),
+      );
       assert.equal(new Set(results.map((r) => r.alert.id)).size, 30);
-      assert.deepEqual(h.published.map((e) => e.seq), Array.from({ length: 30 }, (_, i) => i + 1));
+      assert.deepEqual(
+        h.published.map((e) => e.seq),
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
       const all = JSON.parse(h.service.state().body) as { regions: Record<string, unknown[]> };
       assert.equal(all.regions['UA-59-01-01']?.length, 20);
       assert.equal(all.regions['UA-63']?.length, 10);

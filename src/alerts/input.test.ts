@@ -6,7 +6,16 @@ import { actor, airRaid, type Harness, harness } from './testing.ts';
 
 const alice = actor('alice');
 
-function capXml(over: { identifier?: string; geocode?: string; eventCode?: string; polygon?: string; msgType?: string; status?: string } = {}): string {
+function capXml(
+  over: {
+    identifier?: string;
+    geocode?: string;
+    eventCode?: string;
+    polygon?: string;
+    msgType?: string;
+    status?: string;
+  } = {},
+): string {
   const area = over.polygon
     ? `<area><areaDesc>drawn</areaDesc><polygon>${over.polygon}</polygon></area>`
     : `<area><areaDesc>Sumy oblast</areaDesc><geocode><valueName>ISO 3166-2</valueName><value>${over.geocode ?? 'UA-59'}</value></geocode></area>`;
@@ -57,16 +66,25 @@ describe('input', () => {
     const fromJson = await h.service.issue(alice, { format: 'cap-json', body: asJson });
     assert.equal(fromJson.alert.id, 'ext-json-1');
     assert.equal(fromJson.alert.event, 'air_raid');
-    await assert.rejects(h.service.issue(alice, { format: 'cap-xml', text: capXml() }), refusedWith('ALERT_DUPLICATE_IDENTIFIER'));
+    await assert.rejects(
+      h.service.issue(alice, { format: 'cap-xml', text: capXml() }),
+      refusedWith('ALERT_DUPLICATE_IDENTIFIER'),
+    );
   });
 
   test('an all-clear given as CAP XML must reference the current alert', async () => {
-    const { alert } = await h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'ext-2', geocode: 'UA-63' }) });
+    const { alert } = await h.service.issue(alice, {
+      format: 'cap-xml',
+      text: capXml({ identifier: 'ext-2', geocode: 'UA-63' }),
+    });
     const wrong = capXml({ identifier: 'ext-2-clear', geocode: 'UA-63', msgType: 'Update' }).replace(
       '<info>',
       '<references>civil-protection@example.org,ext-1,2026-03-01T10:42:00+02:00</references><info>',
     );
-    await assert.rejects(h.service.allClear(alice, alert.id, { format: 'cap-xml', text: wrong }), refusedWith('ALERT_NOT_CURRENT'));
+    await assert.rejects(
+      h.service.allClear(alice, alert.id, { format: 'cap-xml', text: wrong }),
+      refusedWith('ALERT_NOT_CURRENT'),
+    );
     const right = wrong.replace(',ext-1,', ',ext-2,');
     const cleared = await h.service.allClear(alice, alert.id, { format: 'cap-xml', text: right });
     assert.deepEqual(cleared.alert.cap.info[0]?.responseType, ['AllClear']);
@@ -76,48 +94,99 @@ describe('input', () => {
   test('bad CAP is refused with the validator findings, and nothing is stored', async () => {
     const before = await h.store.latestSeq();
     await assert.rejects(
-      h.service.issue(alice, { format: 'cap-xml', text: '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x</identifier>' }),
+      h.service.issue(alice, {
+        format: 'cap-xml',
+        text: '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>x</identifier>',
+      }),
       refusedWith('CAP_INVALID', (e) => assert.ok(e.details.length > 0 && e.details[0]?.code)),
     );
     await assert.rejects(
-      h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'bad-code', eventCode: 'sharks' }) }),
-      refusedWith('CAP_INVALID', (e) => assert.ok(e.details.some((d) => d.code === 'CAP_EVENT_CODE_UNKNOWN' && d.path?.startsWith('info[0].eventCode')))),
+      h.service.issue(alice, {
+        format: 'cap-xml',
+        text: capXml({ identifier: 'bad-code', eventCode: 'sharks' }),
+      }),
+      refusedWith('CAP_INVALID', (e) =>
+        assert.ok(
+          e.details.some(
+            (d) => d.code === 'CAP_EVENT_CODE_UNKNOWN' && d.path?.startsWith('info[0].eventCode'),
+          ),
+        ),
+      ),
     );
     await assert.rejects(
-      h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'open-ring', polygon: '50.9,34.8 51.0,34.9 50.8,35.0 50.7,34.7' }) }),
-      refusedWith('CAP_INVALID', (e) => assert.ok(e.details.some((d) => d.code === 'CAP_POLYGON_NOT_CLOSED'))),
+      h.service.issue(alice, {
+        format: 'cap-xml',
+        text: capXml({ identifier: 'open-ring', polygon: '50.9,34.8 51.0,34.9 50.8,35.0 50.7,34.7' }),
+      }),
+      refusedWith('CAP_INVALID', (e) =>
+        assert.ok(e.details.some((d) => d.code === 'CAP_POLYGON_NOT_CLOSED')),
+      ),
     );
     await assert.rejects(
-      h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'drill', status: 'Exercise' }).replace('<headline>Air raid alert</headline>', '<headline>This is not a drill</headline>') }),
-      refusedWith('CAP_INVALID', (e) => assert.ok(e.details.some((d) => d.code === 'CAP_EXERCISE_REAL_WORDING'))),
+      h.service.issue(alice, {
+        format: 'cap-xml',
+        text: capXml({ identifier: 'drill', status: 'Exercise' }).replace(
+          '<headline>Air raid alert</headline>',
+          '<headline>This is not a drill</headline>',
+        ),
+      }),
+      refusedWith('CAP_INVALID', (e) =>
+        assert.ok(e.details.some((d) => d.code === 'CAP_EXERCISE_REAL_WORDING')),
+      ),
     );
-    await assert.rejects(h.service.issue(alice, { format: 'cap-json', body: [1, 2, 3] }), refusedWith('CAP_INVALID'));
+    await assert.rejects(
+      h.service.issue(alice, { format: 'cap-json', body: [1, 2, 3] }),
+      refusedWith('CAP_INVALID'),
+    );
     // An Update sent as a new alert: refused, it belongs to /update, /all-clear or /cancel.
-    await assert.rejects(h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'upd', msgType: 'Update' }) }), refusedWith('ALERT_INPUT_INVALID'));
+    await assert.rejects(
+      h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'upd', msgType: 'Update' }) }),
+      refusedWith('ALERT_INPUT_INVALID'),
+    );
     assert.equal(await h.store.latestSeq(), before);
     assert.equal(await h.store.getAlert('bad-code'), undefined);
   });
 
   test('hostile XML (entity expansion, oversized) is refused without being expanded', async () => {
     const bomb = `<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>&lol2;</identifier></alert>`;
-    await assert.rejects(h.service.issue(alice, { format: 'cap-xml', text: bomb }), refusedWith('CAP_INVALID'));
-    const huge = capXml({ identifier: 'huge' }).replace('<headline>', `<description>${'x'.repeat(1_100_000)}</description><headline>`);
-    await assert.rejects(h.service.issue(alice, { format: 'cap-xml', text: huge }), refusedWith('CAP_INVALID', (e) => assert.match(e.details[0]?.code ?? '', /TOO_LARGE/)));
+    await assert.rejects(
+      h.service.issue(alice, { format: 'cap-xml', text: bomb }),
+      refusedWith('CAP_INVALID'),
+    );
+    const huge = capXml({ identifier: 'huge' }).replace(
+      '<headline>',
+      `<description>${'x'.repeat(1_100_000)}</description><headline>`,
+    );
+    await assert.rejects(
+      h.service.issue(alice, { format: 'cap-xml', text: huge }),
+      refusedWith('CAP_INVALID', (e) => assert.match(e.details[0]?.code ?? '', /TOO_LARGE/)),
+    );
   });
 
   test('unknown regions are refused with the reason, in the short form and in CAP', async () => {
     const before = await h.store.latestSeq();
     await assert.rejects(
       h.service.issue(alice, airRaid(['UA-59', 'UA-99'])),
-      refusedWith('ALERT_UNKNOWN_REGION', (e) => assert.deepEqual(e.details.map((d) => d.path), ['regions[1]'])),
+      refusedWith('ALERT_UNKNOWN_REGION', (e) =>
+        assert.deepEqual(
+          e.details.map((d) => d.path),
+          ['regions[1]'],
+        ),
+      ),
     );
     await assert.rejects(
-      h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'nowhere', geocode: 'UA-99' }) }),
+      h.service.issue(alice, {
+        format: 'cap-xml',
+        text: capXml({ identifier: 'nowhere', geocode: 'UA-99' }),
+      }),
       refusedWith('ALERT_UNKNOWN_REGION', (e) => assert.equal(e.details[0]?.code, 'CAP_REGION_UNKNOWN')),
     );
     // The Tocsin profile wants a region geocode on every area: a bare polygon is refused up front.
     await assert.rejects(
-      h.service.issue(alice, { format: 'cap-xml', text: capXml({ identifier: 'ocean', polygon: '0,0 0,1 1,1 0,0' }) }),
+      h.service.issue(alice, {
+        format: 'cap-xml',
+        text: capXml({ identifier: 'ocean', polygon: '0,0 0,1 1,1 0,0' }),
+      }),
       refusedWith('CAP_INVALID', (e) => assert.ok(e.details.some((d) => d.code === 'CAP_GEOCODE_REQUIRED'))),
     );
     assert.equal(await h.store.latestSeq(), before);
@@ -127,18 +196,51 @@ describe('input', () => {
     await assert.rejects(
       h.service.issue(alice, {
         format: 'short',
-        body: { event: 'Air Raid!', regions: 'UA-59', status: 'Draft', headline: { 'not a tag': 'x', en: '' }, expiresInMinutes: -5, colour: 'red' },
+        body: {
+          event: 'Air Raid!',
+          regions: 'UA-59',
+          status: 'Draft',
+          headline: { 'not a tag': 'x', en: '' },
+          expiresInMinutes: -5,
+          colour: 'red',
+        },
       }),
       refusedWith('ALERT_INPUT_INVALID', (e) => {
         const paths = e.details.map((d) => d.path).sort();
-        assert.deepEqual(paths, ['colour', 'event', 'expiresInMinutes', 'headline.en', 'headline.not a tag', 'regions', 'status']);
+        assert.deepEqual(paths, [
+          'colour',
+          'event',
+          'expiresInMinutes',
+          'headline.en',
+          'headline.not a tag',
+          'regions',
+          'status',
+        ]);
       }),
     );
-    await assert.rejects(h.service.issue(alice, { format: 'short', body: null }), refusedWith('ALERT_INPUT_INVALID'));
-    await assert.rejects(h.service.issue(alice, { format: 'short', body: { event: 'sharks', regions: ['UA-59'] } }), refusedWith('ALERT_UNKNOWN_EVENT'));
-    await assert.rejects(h.service.issue(alice, { format: 'short', body: { event: 'air_raid', regions: Array.from({ length: 1001 }, () => 'UA-59') } }), refusedWith('ALERT_INPUT_INVALID'));
-    await assert.rejects(h.service.issue(alice, { format: 'yaml', body: {} } as never), refusedWith('ALERT_INPUT_INVALID'));
-    await assert.rejects(h.service.issue(alice, airRaid(['UA-59'], { expires: '2026-03-01 12:00' })), refusedWith('ALERT_INPUT_INVALID'));
+    await assert.rejects(
+      h.service.issue(alice, { format: 'short', body: null }),
+      refusedWith('ALERT_INPUT_INVALID'),
+    );
+    await assert.rejects(
+      h.service.issue(alice, { format: 'short', body: { event: 'sharks', regions: ['UA-59'] } }),
+      refusedWith('ALERT_UNKNOWN_EVENT'),
+    );
+    await assert.rejects(
+      h.service.issue(alice, {
+        format: 'short',
+        body: { event: 'air_raid', regions: Array.from({ length: 1001 }, () => 'UA-59') },
+      }),
+      refusedWith('ALERT_INPUT_INVALID'),
+    );
+    await assert.rejects(
+      h.service.issue(alice, { format: 'yaml', body: {} } as never),
+      refusedWith('ALERT_INPUT_INVALID'),
+    );
+    await assert.rejects(
+      h.service.issue(alice, airRaid(['UA-59'], { expires: '2026-03-01 12:00' })),
+      refusedWith('ALERT_INPUT_INVALID'),
+    );
   });
 
   test('query parameters are checked', async () => {
@@ -146,7 +248,10 @@ describe('input', () => {
     await assert.rejects(h.service.list({ limit: 0 }), refusedWith('QUERY_INVALID'));
     await assert.rejects(h.service.list({ from: 'yesterday' }), refusedWith('QUERY_INVALID'));
     await assert.rejects(h.service.list({ region: 'UA-99' }), refusedWith('REGION_NOT_FOUND'));
-    await assert.rejects(h.service.stats({ from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }), refusedWith('QUERY_INVALID'));
+    await assert.rejects(
+      h.service.stats({ from: '2026-03-02T00:00:00Z', to: '2026-03-01T00:00:00Z' }),
+      refusedWith('QUERY_INVALID'),
+    );
     assert.throws(() => h.service.stateOf('UA-99'), refusedWith('REGION_NOT_FOUND'));
   });
 });

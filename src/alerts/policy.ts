@@ -5,7 +5,8 @@ export type NeedsApproval = (alert: Alert) => boolean;
 
 /** DESIGN.md: an Actual alert of severity Extreme or Severe needs a second operator. */
 export const defaultNeedsApproval: NeedsApproval = (alert) =>
-  alert.status === 'Actual' && alert.info.some((info) => info.severity === 'Extreme' || info.severity === 'Severe');
+  alert.status === 'Actual' &&
+  alert.info.some((info) => info.severity === 'Extreme' || info.severity === 'Severe');
 
 /** No alert waits for a second operator (single-operator deployments, tests). */
 export const neverNeedsApproval: NeedsApproval = () => false;

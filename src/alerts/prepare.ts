@@ -1,15 +1,15 @@
 // Input → a checked CAP alert ready to store: parse (XML, JSON or the short form), validate with
 // the Tocsin profile, resolve its areas to regions, serialise the XML once.
 import { parseCapJson } from '../cap/json.ts';
+import { type EventTypeDefinition, TOCSIN_EVENT_CODE } from '../cap/profiles/event-types.ts';
+import type { Profile } from '../cap/profiles/profile.ts';
 import type { Alert, Finding } from '../cap/types.ts';
 import { validateCap } from '../cap/validate.ts';
-import type { Profile } from '../cap/profiles/profile.ts';
-import { type EventTypeDefinition, TOCSIN_EVENT_CODE } from '../cap/profiles/event-types.ts';
 import { parseCapXml, serializeCapXml } from '../cap/xml.ts';
 import type { RegionTree } from '../geo/types.ts';
 import type { RegionLink } from '../store/store.ts';
-import { type ErrorDetail, TocsinError } from './errors.ts';
 import { parseTime } from './clock.ts';
+import { type ErrorDetail, TocsinError } from './errors.ts';
 import { buildAlert, parseShortForm, type ShortForm } from './short-form.ts';
 import type { AlertInput } from './types.ts';
 
@@ -47,7 +47,8 @@ export function readInput(
   shape: { msgType: Alert['msgType']; references?: string; defaults?: ShortFormDefaults },
 ): Alert {
   if (input.format === 'cap-xml' || input.format === 'cap-json') {
-    if (input.format === 'cap-xml' && typeof input.text !== 'string') throw inputError('CAP XML must be text');
+    if (input.format === 'cap-xml' && typeof input.text !== 'string')
+      throw inputError('CAP XML must be text');
     const parsed = input.format === 'cap-xml' ? parseCapXml(input.text) : parseCapJson(input.body);
     if (!parsed.ok) throw capInvalid(parsed.errors);
     return parsed.alert;
@@ -57,10 +58,14 @@ export function readInput(
   const defaults = shape.defaults;
   if (defaults) {
     if (form.event !== undefined && form.event !== defaults.event) {
-      throw inputError('The event type of an incident cannot change', [{ path: 'event', message: `the incident is ${defaults.event}` }]);
+      throw inputError('The event type of an incident cannot change', [
+        { path: 'event', message: `the incident is ${defaults.event}` },
+      ]);
     }
     if (form.status !== undefined && form.status !== defaults.status) {
-      throw inputError('The status of an incident cannot change', [{ path: 'status', message: `the incident is ${defaults.status}` }]);
+      throw inputError('The status of an incident cannot change', [
+        { path: 'status', message: `the incident is ${defaults.status}` },
+      ]);
     }
   }
   const eventCode = form.event ?? defaults?.event ?? '';
@@ -72,7 +77,10 @@ export function readInput(
   }
   const regions = form.regions ?? defaults?.regions ?? [];
   checkRegionsKnown(regions, ctx.tree);
-  const complete: ShortForm = { ...form, ...(defaults && form.status === undefined ? { status: defaults.status } : {}) };
+  const complete: ShortForm = {
+    ...form,
+    ...(defaults && form.status === undefined ? { status: defaults.status } : {}),
+  };
   return buildAlert(complete, {
     identifier: ctx.identifier(),
     sender: ctx.sender,
@@ -92,7 +100,11 @@ export function checkAlert(cap: Alert, ctx: PrepareContext): PreparedAlert {
   const findings = validateCap(cap, { profile: ctx.profile, now: new Date(ctx.nowMs) });
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0 && errors.every((f) => f.code === 'CAP_REGION_UNKNOWN')) {
-    throw new TocsinError('ALERT_UNKNOWN_REGION', 'The alert names regions the hub does not know', errors.map(toDetail));
+    throw new TocsinError(
+      'ALERT_UNKNOWN_REGION',
+      'The alert names regions the hub does not know',
+      errors.map(toDetail),
+    );
   }
   if (errors.length > 0) throw capInvalid(errors);
   const regions = resolveRegions(cap, ctx.tree);
@@ -100,10 +112,14 @@ export function checkAlert(cap: Alert, ctx: PrepareContext): PreparedAlert {
   try {
     xml = serializeCapXml(cap);
   } catch (error) {
-    throw new TocsinError('CAP_INVALID', 'The alert cannot be written as CAP XML', [{ message: (error as Error).message }]);
+    throw new TocsinError('CAP_INVALID', 'The alert cannot be written as CAP XML', [
+      { message: (error as Error).message },
+    ]);
   }
   const code = cap.info[0]?.eventCode.find((c) => c.valueName === TOCSIN_EVENT_CODE)?.value.trim();
-  const expires = cap.info.map((i) => (i.expires === undefined ? Number.NaN : parseTime(i.expires))).filter((t) => !Number.isNaN(t));
+  const expires = cap.info
+    .map((i) => (i.expires === undefined ? Number.NaN : parseTime(i.expires)))
+    .filter((t) => !Number.isNaN(t));
   return {
     cap,
     xml,
@@ -118,28 +134,42 @@ export function checkAlert(cap: Alert, ctx: PrepareContext): PreparedAlert {
 function resolveRegions(cap: Alert, tree: RegionTree): RegionLink[] {
   const links = new Map<string, RegionLink>();
   const unknown: ErrorDetail[] = [];
-  cap.info.forEach((info, i) =>
+  cap.info.forEach((info, i) => {
     info.area.forEach((area, a) => {
       const { hits, unknownGeocodes } = tree.resolveArea(area);
-      for (const code of unknownGeocodes) unknown.push({ path: `info[${i}].area[${a}]`, message: `unknown geocode ${code}` });
+      for (const code of unknownGeocodes)
+        unknown.push({ path: `info[${i}].area[${a}]`, message: `unknown geocode ${code}` });
       for (const hit of hits) {
         const known = links.get(hit.code);
-        if (!known || hit.coverage > known.coverage) links.set(hit.code, { code: hit.code, coverage: hit.coverage, whole: hit.whole });
+        if (!known || hit.coverage > known.coverage)
+          links.set(hit.code, { code: hit.code, coverage: hit.coverage, whole: hit.whole });
       }
-    }),
-  );
+    });
+  });
   if (links.size === 0) {
     throw new TocsinError('ALERT_UNKNOWN_REGION', 'The alert areas reach no known region', [
       ...unknown,
-      ...(unknown.length === 0 ? [{ path: 'info', message: 'no area geocode names a region and no polygon or circle intersects one' }] : []),
+      ...(unknown.length === 0
+        ? [
+            {
+              path: 'info',
+              message: 'no area geocode names a region and no polygon or circle intersects one',
+            },
+          ]
+        : []),
     ]);
   }
   return [...links.values()];
 }
 
 function checkRegionsKnown(codes: string[], tree: RegionTree): void {
-  const unknown = codes.flatMap((code, i) => (tree.has(code) ? [] : [{ path: `regions[${i}]`, message: `unknown region ${JSON.stringify(code.slice(0, 64))}` }]));
-  if (unknown.length > 0) throw new TocsinError('ALERT_UNKNOWN_REGION', 'The alert names regions the hub does not know', unknown);
+  const unknown = codes.flatMap((code, i) =>
+    tree.has(code)
+      ? []
+      : [{ path: `regions[${i}]`, message: `unknown region ${JSON.stringify(code.slice(0, 64))}` }],
+  );
+  if (unknown.length > 0)
+    throw new TocsinError('ALERT_UNKNOWN_REGION', 'The alert names regions the hub does not know', unknown);
 }
 
 function toDetail(f: Finding): ErrorDetail {

@@ -19,7 +19,8 @@ export function createOrderedPublisher(store: Store, bus: Bus, startSeq: number)
   let published = startSeq;
   let chain: Promise<void> = Promise.resolve();
 
-  const send = (e: EventRecord) => bus.publish({ seq: e.seq, id: e.id, type: e.type, regions: e.regions, json: e.json });
+  const send = (e: EventRecord) =>
+    bus.publish({ seq: e.seq, id: e.id, type: e.type, regions: e.regions, json: e.json });
 
   async function publishUpTo(target: number, own?: EventRecord): Promise<void> {
     while (published < target) {

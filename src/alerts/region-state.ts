@@ -31,7 +31,9 @@ export function createRegionState(tree: RegionTree): RegionState {
 
   function rebuild(nowMs: number): void {
     const next = new Map<string, RegionStateEntry[]>();
-    const incidents = [...active.values()].map((v) => v.incident).sort((a, b) => a.startedMs - b.startedMs || (a.id < b.id ? -1 : 1));
+    const incidents = [...active.values()]
+      .map((v) => v.incident)
+      .sort((a, b) => a.startedMs - b.startedMs || (a.id < b.id ? -1 : 1));
     for (const incident of incidents) {
       for (const link of incident.regions) {
         const entry: RegionStateEntry = {
@@ -44,7 +46,9 @@ export function createRegionState(tree: RegionTree): RegionState {
           coverage: link.coverage,
           whole: link.whole,
         };
-        const reached = tree.has(link.code) ? [link.code, ...tree.descendants(link.code).map((r) => r.code)] : [link.code];
+        const reached = tree.has(link.code)
+          ? [link.code, ...tree.descendants(link.code).map((r) => r.code)]
+          : [link.code];
         for (const code of reached) {
           const list = next.get(code);
           if (list) list.push(entry);
@@ -60,7 +64,9 @@ export function createRegionState(tree: RegionTree): RegionState {
       else regionPrepared.set(code, { ...before, seq: seqNow });
     }
     byRegion = next;
-    const allBody = JSON.stringify({ regions: Object.fromEntries([...next.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) });
+    const allBody = JSON.stringify({
+      regions: Object.fromEntries([...next.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+    });
     if (allBody !== allPrepared.body) {
       changedMs = nowMs;
       allPrepared = prepare(allBody, seqNow, changedMs);
@@ -82,14 +88,16 @@ export function createRegionState(tree: RegionTree): RegionState {
       active.clear();
       ended.clear();
       seqNow = seq;
-      for (const incident of incidents) if (incident.endedMs === null) active.set(incident.id, { incident, seq });
+      for (const incident of incidents)
+        if (incident.endedMs === null) active.set(incident.id, { incident, seq });
       rebuild(nowMs);
     },
     all: () => allPrepared,
     of(code) {
       const prepared = regionPrepared.get(code);
       if (prepared) return prepared;
-      if (!tree.has(code)) throw new TocsinError('REGION_NOT_FOUND', `No region with code ${JSON.stringify(code.slice(0, 64))}`);
+      if (!tree.has(code))
+        throw new TocsinError('REGION_NOT_FOUND', `No region with code ${JSON.stringify(code.slice(0, 64))}`);
       const quiet = prepare(regionBody(code, []), seqNow, changedMs);
       regionPrepared.set(code, quiet);
       return quiet;

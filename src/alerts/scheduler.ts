@@ -16,7 +16,12 @@ export interface Scheduler {
   stop(): Promise<void>;
 }
 
-export function createScheduler(store: Store, clock: Clock, runDue: () => Promise<unknown>, onError: (e: unknown) => void): Scheduler {
+export function createScheduler(
+  store: Store,
+  clock: Clock,
+  runDue: () => Promise<unknown>,
+  onError: (e: unknown) => void,
+): Scheduler {
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let armedFor = Number.POSITIVE_INFINITY;

@@ -19,7 +19,18 @@ function code(name: string) {
 }
 
 function stateOf(h: Harness, region: string) {
-  return JSON.parse(h.service.stateOf(region).body) as { region: string; active: boolean; alerts: { incident: string; alert: string; event: string; since: string; region: string; whole: boolean }[] };
+  return JSON.parse(h.service.stateOf(region).body) as {
+    region: string;
+    active: boolean;
+    alerts: {
+      incident: string;
+      alert: string;
+      event: string;
+      since: string;
+      region: string;
+      whole: boolean;
+    }[];
+  };
 }
 
 describe('issue, all-clear, cancel, update', () => {
@@ -35,7 +46,10 @@ describe('issue, all-clear, cancel, update', () => {
     assert.equal(cap.identifier, 'test-alert-1');
     assert.equal(cap.sender, 'tocsin@localhost');
     assert.equal(cap.sent, '2026-03-01T08:42:00-00:00');
-    assert.deepEqual(cap.info.map((i) => i.language), ['uk', 'en']);
+    assert.deepEqual(
+      cap.info.map((i) => i.language),
+      ['uk', 'en'],
+    );
     assert.deepEqual(cap.info[0]?.area[0]?.geocode, [{ valueName: 'ISO 3166-2', value: 'UA-59' }]);
     assert.equal(cap.info[0]?.area[0]?.areaDesc, 'Сумська область');
     assert.equal(cap.info[1]?.area[0]?.areaDesc, 'Sumy oblast');
@@ -52,7 +66,11 @@ describe('issue, all-clear, cancel, update', () => {
     assert.equal(hromada.alerts[0]?.region, 'UA-59');
     assert.equal(stateOf(h, 'UA-63').active, false);
     assert.equal(stateOf(h, 'UA').active, false);
-    assert.deepEqual(Object.keys(JSON.parse(h.service.state().body).regions), ['UA-59', 'UA-59-01', 'UA-59-01-01']);
+    assert.deepEqual(Object.keys(JSON.parse(h.service.state().body).regions), [
+      'UA-59',
+      'UA-59-01',
+      'UA-59-01-01',
+    ]);
 
     // The XML as issued, and a signed alert.issued event on the bus.
     const xml = await h.service.getXml(result.alert.id);
@@ -89,19 +107,30 @@ describe('issue, all-clear, cancel, update', () => {
   test('an update moves the incident to its new regions; the incident keeps its start', async () => {
     const { alert } = await h.service.issue(alice, airRaid(['UA-63']));
     h.clock.advance(5 * MIN);
-    const updated = await h.service.update(alice, alert.id, { format: 'short', body: { regions: ['UA-59-01'], headline: { en: 'Air raid alert: Sumy raion' } } });
+    const updated = await h.service.update(alice, alert.id, {
+      format: 'short',
+      body: { regions: ['UA-59-01'], headline: { en: 'Air raid alert: Sumy raion' } },
+    });
     assert.equal(updated.alert.msgType, 'Update');
     assert.equal(updated.alert.incident, alert.id);
     assert.equal(updated.event.type, 'alert.updated');
-    assert.deepEqual(updated.alert.cap.info.map((i) => i.language), ['en']);
-    assert.deepEqual(updated.alert.cap.info[0]?.area[0]?.geocode, [{ valueName: 'TOCSIN-REGION', value: 'UA-59-01' }]);
+    assert.deepEqual(
+      updated.alert.cap.info.map((i) => i.language),
+      ['en'],
+    );
+    assert.deepEqual(updated.alert.cap.info[0]?.area[0]?.geocode, [
+      { valueName: 'TOCSIN-REGION', value: 'UA-59-01' },
+    ]);
     assert.equal(stateOf(h, 'UA-63').active, false);
     const raion = stateOf(h, 'UA-59-01').alerts.find((a) => a.incident === alert.id);
     assert.equal(raion?.alert, updated.alert.id);
     assert.equal(raion?.since, alert.sent);
     assert.equal((await h.service.get(alert.id)).state, 'superseded');
     // The event type of an incident cannot change.
-    await assert.rejects(h.service.update(alice, updated.alert.id, { format: 'short', body: { event: 'drone' } }), code('ALERT_INPUT_INVALID'));
+    await assert.rejects(
+      h.service.update(alice, updated.alert.id, { format: 'short', body: { event: 'drone' } }),
+      code('ALERT_INPUT_INVALID'),
+    );
     // Acting on the original id reaches the incident's current alert.
     const cancelled = await h.service.cancel(alice, alert.id);
     assert.equal(cancelled.alert.msgType, 'Cancel');
@@ -120,8 +149,14 @@ describe('issue, all-clear, cancel, update', () => {
 
   test('every event is on the bus once, in seq order, and the region state matches a replay of the log', async () => {
     const log = await h.store.readEvents(0, 1000);
-    assert.deepEqual(h.published.map((e) => e.seq), log.map((e) => e.seq));
-    assert.deepEqual(log.map((e) => e.seq), log.map((_, i) => i + 1));
+    assert.deepEqual(
+      h.published.map((e) => e.seq),
+      log.map((e) => e.seq),
+    );
+    assert.deepEqual(
+      log.map((e) => e.seq),
+      log.map((_, i) => i + 1),
+    );
     for (const e of log) assert.ok(verifyEvent(JSON.parse(e.json), h.publicKeys));
     assert.deepEqual(replayState(log.map((e) => e.json)), activeFromState(h));
   });
@@ -132,19 +167,26 @@ function replayState(events: string[]): Record<string, string[]> {
   const active = new Map<string, string[]>();
   for (const text of events) {
     const e = JSON.parse(text) as { type: string; alert: { incident: string; regions: { code: string }[] } };
-    if (e.type === 'alert.issued' || e.type === 'alert.updated') active.set(e.alert.incident, e.alert.regions.map((r) => r.code));
+    if (e.type === 'alert.issued' || e.type === 'alert.updated')
+      active.set(
+        e.alert.incident,
+        e.alert.regions.map((r) => r.code),
+      );
     if (e.type === 'alert.ended') active.delete(e.alert.incident);
   }
   const out: Record<string, string[]> = {};
-  for (const [incident, regions] of active) for (const r of regions) (out[r] ??= []).push(incident);
+  for (const [incident, regions] of active) for (const r of regions) out[r] = [...(out[r] ?? []), incident];
   for (const list of Object.values(out)) list.sort();
   return out;
 }
 
 function activeFromState(h: Harness): Record<string, string[]> {
-  const all = JSON.parse(h.service.state().body) as { regions: Record<string, { incident: string; region: string }[]> };
+  const all = JSON.parse(h.service.state().body) as {
+    regions: Record<string, { incident: string; region: string }[]>;
+  };
   const out: Record<string, string[]> = {};
-  for (const entries of Object.values(all.regions)) for (const e of entries) (out[e.region] ??= []).includes(e.incident) || out[e.region]?.push(e.incident);
+  for (const entries of Object.values(all.regions))
+    for (const e of entries) out[e.region] = [...new Set([...(out[e.region] ?? []), e.incident])];
   for (const list of Object.values(out)) list.sort();
   return out;
 }
@@ -183,7 +225,10 @@ describe('expiry', () => {
       assert.equal(stateOf(h, 'UA-59').active, false);
       assert.equal(stateOf(h, 'UA-63').alerts[0]?.incident, other.id);
       const events = await h.store.readEvents(0, 100);
-      assert.deepEqual(events.map((e) => e.type), ['alert.issued', 'alert.issued', 'alert.ended']);
+      assert.deepEqual(
+        events.map((e) => e.type),
+        ['alert.issued', 'alert.issued', 'alert.ended'],
+      );
       assert.equal(JSON.parse(events[2]?.json ?? '{}').alert.id, alert.id);
       assert.equal((await h.store.getIncident(alert.id))?.endedMs, T0 + 10 * MIN);
     } finally {
@@ -191,7 +236,7 @@ describe('expiry', () => {
     }
   });
 
-  test('an updated alert expires at the update\'s expires, not the original\'s', async () => {
+  test("an updated alert expires at the update's expires, not the original's", async () => {
     const h = await harness();
     try {
       const { alert } = await h.service.issue(alice, airRaid(['UA-59'], { expiresInMinutes: 10 }));
@@ -277,20 +322,31 @@ describe('idempotency', () => {
 
   test('the same key with a different body is a conflict and writes nothing', async () => {
     const before = await h.store.latestSeq();
-    await assert.rejects(h.service.issue(alice, airRaid(['UA-63']), { idempotencyKey: 'retry-1' }), code('IDEMPOTENCY_CONFLICT'));
+    await assert.rejects(
+      h.service.issue(alice, airRaid(['UA-63']), { idempotencyKey: 'retry-1' }),
+      code('IDEMPOTENCY_CONFLICT'),
+    );
     assert.equal(await h.store.latestSeq(), before);
   });
 
   test('concurrent requests with one key issue exactly one alert', async () => {
     const before = await h.store.latestSeq();
-    const results = await Promise.all(Array.from({ length: 8 }, () => h.service.issue(alice, airRaid(['UA-63']), { idempotencyKey: 'race' })));
+    const results = await Promise.all(
+      Array.from({ length: 8 }, () => h.service.issue(alice, airRaid(['UA-63']), { idempotencyKey: 'race' })),
+    );
     assert.equal(new Set(results.map((r) => r.alert.id)).size, 1);
     assert.equal(results.filter((r) => !r.replayed).length, 1);
     assert.equal(await h.store.latestSeq(), before + 1);
   });
 
   test('a malformed key is refused', async () => {
-    await assert.rejects(h.service.issue(alice, airRaid(), { idempotencyKey: 'has space' }), code('ALERT_INPUT_INVALID'));
-    await assert.rejects(h.service.issue(alice, airRaid(), { idempotencyKey: 'x'.repeat(201) }), code('ALERT_INPUT_INVALID'));
+    await assert.rejects(
+      h.service.issue(alice, airRaid(), { idempotencyKey: 'has space' }),
+      code('ALERT_INPUT_INVALID'),
+    );
+    await assert.rejects(
+      h.service.issue(alice, airRaid(), { idempotencyKey: 'x'.repeat(201) }),
+      code('ALERT_INPUT_INVALID'),
+    );
   });
 });

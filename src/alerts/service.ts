@@ -4,9 +4,9 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import type { Bus } from '../bus/bus.ts';
-import type { Alert } from '../cap/types.ts';
 import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
 import { createTocsinProfile } from '../cap/profiles/tocsin.ts';
+import type { Alert } from '../cap/types.ts';
 import type { RegionTree } from '../geo/types.ts';
 import {
   type AlertCommit,
@@ -18,8 +18,9 @@ import {
   StoreConflictError,
 } from '../store/store.ts';
 import type { Actor } from './actor.ts';
-import { allowEverything, type Authorize } from './authorize.ts';
+import { type Authorize, allowEverything } from './authorize.ts';
 import { type Clock, formatCapTime, type Ids, parseTime, randomIds, systemClock } from './clock.ts';
+import { endingAlert } from './ending.ts';
 import { TocsinError } from './errors.ts';
 import type { SigningKey } from './event-signing.ts';
 import { EVENT_TYPES, type EventType, eventBody, eventBuilder, toView } from './events.ts';
@@ -29,8 +30,16 @@ import { createOrderedPublisher, type OrderedPublisher } from './publisher.ts';
 import { createRegionState } from './region-state.ts';
 import { createScheduler } from './scheduler.ts';
 import { computeStats } from './stats.ts';
-import { endingAlert } from './ending.ts';
-import type { AlertInput, AlertList, AlertListQuery, AlertService, ChangeResult, IssueResult, Stats, StatsQuery } from './types.ts';
+import type {
+  AlertInput,
+  AlertList,
+  AlertListQuery,
+  AlertService,
+  ChangeResult,
+  IssueResult,
+  Stats,
+  StatsQuery,
+} from './types.ts';
 
 export type { AlertService } from './types.ts';
 
@@ -70,10 +79,18 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   const pendingTtlMs = deps.pendingTtlMs ?? DEFAULT_PENDING_TTL_MS;
   const onError = deps.onError ?? (() => {});
   const eventTypes = new Map((deps.eventTypes ?? DEFAULT_EVENT_TYPES).map((t) => [t.code, t]));
-  const profile = createTocsinProfile({ eventTypes: [...eventTypes.values()], isKnownRegion: (code) => tree.has(code) });
+  const profile = createTocsinProfile({
+    eventTypes: [...eventTypes.values()],
+    isKnownRegion: (code) => tree.has(code),
+  });
   const formatTime = (ms: number) => formatCapTime(ms, deps.timeZone);
   const regionState = createRegionState(tree);
-  const scheduler = createScheduler(store, clock, () => expireDue(), (e) => onError(e, 'scheduler'));
+  const scheduler = createScheduler(
+    store,
+    clock,
+    () => expireDue(),
+    (e) => onError(e, 'scheduler'),
+  );
   let publisher: OrderedPublisher | undefined;
 
   const context = (): PrepareContext => ({
@@ -87,7 +104,11 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   });
 
   /** Every side effect of a committed change, in order. Failures are reported, never thrown: the change is durable. */
-  async function afterCommit(event: EventRecord, incident: IncidentRecord | undefined, scheduleChanged: boolean): Promise<void> {
+  async function afterCommit(
+    event: EventRecord,
+    incident: IncidentRecord | undefined,
+    scheduleChanged: boolean,
+  ): Promise<void> {
     if (incident) regionState.apply(incident, event.seq, clock.now());
     try {
       await publisher?.offer(event);
@@ -98,7 +119,12 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     if (scheduleChanged) await scheduler.rearm();
   }
 
-  function makeEvent(type: EventType, alert: AlertRecord | PreparedRecord, incident: IncidentRecord | undefined, reason?: EndReason | string) {
+  function makeEvent(
+    type: EventType,
+    alert: AlertRecord | PreparedRecord,
+    incident: IncidentRecord | undefined,
+    reason?: EndReason | string,
+  ) {
     const regions = (incident?.regions ?? alert.regions).map((r) => r.code);
     const body = eventBody(alert, incident, reason === undefined ? {} : { reason });
     return eventBuilder(type, ids.eventId(), clock.now(), regions, body, deps.signingKey());
@@ -118,36 +144,61 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   async function currentOf(id: string): Promise<{ alert: AlertRecord; incident: IncidentRecord }> {
     const given = await store.getAlert(id);
     if (!given) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
-    if (given.state === 'pending') throw new TocsinError('ALERT_NEEDS_APPROVAL', 'The alert is still pending: approve or reject it first');
-    if (given.state === 'rejected' || given.state === 'lapsed') throw new TocsinError('ALERT_ALREADY_ENDED', `The alert was ${given.state} and never issued`);
+    if (given.state === 'pending')
+      throw new TocsinError('ALERT_NEEDS_APPROVAL', 'The alert is still pending: approve or reject it first');
+    if (given.state === 'rejected' || given.state === 'lapsed')
+      throw new TocsinError('ALERT_ALREADY_ENDED', `The alert was ${given.state} and never issued`);
     const incident = await store.getIncident(given.incidentId);
     if (!incident || incident.endedMs !== null) {
-      throw new TocsinError('ALERT_ALREADY_ENDED', `The incident ${given.incidentId} has already ended (${incident?.endReason ?? 'unknown'})`);
+      throw new TocsinError(
+        'ALERT_ALREADY_ENDED',
+        `The incident ${given.incidentId} has already ended (${incident?.endReason ?? 'unknown'})`,
+      );
     }
-    const alert = incident.currentAlertId === given.id ? given : await store.getAlert(incident.currentAlertId);
+    const alert =
+      incident.currentAlertId === given.id ? given : await store.getAlert(incident.currentAlertId);
     if (!alert) throw new TocsinError('ALERT_CONFLICT');
     return { alert, incident };
   }
 
   /** An update, all-clear or cancel of the incident `id` belongs to. */
-  async function change(actor: Actor, id: string, kind: 'update' | 'all-clear' | 'cancel', input: AlertInput | undefined): Promise<ChangeResult> {
+  async function change(
+    actor: Actor,
+    id: string,
+    kind: 'update' | 'all-clear' | 'cancel',
+    input: AlertInput | undefined,
+  ): Promise<ChangeResult> {
     const { alert: current, incident } = await currentOf(id);
-    authorize(actor, `alert.${kind}`, { regions: incident.regions.map((r) => r.code), alertId: current.id, authorId: current.authorId, status: current.status });
+    authorize(actor, `alert.${kind}`, {
+      regions: incident.regions.map((r) => r.code),
+      alertId: current.id,
+      authorId: current.authorId,
+      status: current.status,
+    });
     const ctx = context();
     const msgType = kind === 'cancel' ? 'Cancel' : 'Update';
     const cap = input
       ? readInput(input, ctx, {
           msgType,
           references: referenceOf(current.cap),
-          defaults: { event: incident.eventType, regions: current.regions.map((r) => r.code), status: current.status },
+          defaults: {
+            event: incident.eventType,
+            regions: current.regions.map((r) => r.code),
+            status: current.status,
+          },
         })
-      : endingAlert(current.cap, kind, { identifier: ids.alertId(), sent: formatTime(ctx.nowMs), sender: deps.sender });
+      : endingAlert(current.cap, kind, {
+          identifier: ids.alertId(),
+          sent: formatTime(ctx.nowMs),
+          sender: deps.sender,
+        });
     if (kind !== 'update' && input) forceEnding(cap, kind);
     checkContinues(cap, current, msgType, kind);
     const prepared = checkAlert(cap, ctx);
     const ends = kind !== 'update';
     const record = newRecord(prepared, actor, current.incidentId, ends ? 'ended' : 'issued');
-    const endReason: EndReason | null = kind === 'cancel' ? 'cancelled' : kind === 'all-clear' ? 'all_clear' : null;
+    const endReason: EndReason | null =
+      kind === 'cancel' ? 'cancelled' : kind === 'all-clear' ? 'all_clear' : null;
     const next: IncidentRecord = {
       ...incident,
       currentAlertId: record.id,
@@ -163,7 +214,12 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         insertAlert: record,
         setAlertStates: [{ alertId: current.id, state: 'superseded' }],
         incident: next,
-        schedule: { removeAlertIds: [current.id], ...(!ends && record.expiresMs !== null ? { add: [{ alertId: record.id, kind: 'expire' as const, dueMs: record.expiresMs }] } : {}) },
+        schedule: {
+          removeAlertIds: [current.id],
+          ...(!ends && record.expiresMs !== null
+            ? { add: [{ alertId: record.id, kind: 'expire' as const, dueMs: record.expiresMs }] }
+            : {}),
+        },
         event: makeEvent(type, record, next, endReason ?? undefined),
       });
     } catch (error) {
@@ -177,7 +233,12 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     return { alert: toView({ ...record, createdSeq: event.seq, updatedSeq: event.seq }, next), event };
   }
 
-  function newRecord(prepared: PreparedAlert, actor: Actor, incidentId: string, state: AlertRecord['state']): PreparedRecord {
+  function newRecord(
+    prepared: PreparedAlert,
+    actor: Actor,
+    incidentId: string,
+    state: AlertRecord['state'],
+  ): PreparedRecord {
     return {
       id: prepared.cap.identifier,
       incidentId,
@@ -214,7 +275,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     const first = await store.getIdempotency(actor.id, key);
     if (!first) return undefined;
     if (first.requestHash !== hash) {
-      throw new TocsinError('IDEMPOTENCY_CONFLICT', 'This Idempotency-Key was already used with a different request');
+      throw new TocsinError(
+        'IDEMPOTENCY_CONFLICT',
+        'This Idempotency-Key was already used with a different request',
+      );
     }
     return { outcome: first.outcome, alert: await service.get(first.alertId), replayed: true };
   }
@@ -222,7 +286,14 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   async function endByExpiry(alertId: string, dueMs: number): Promise<boolean> {
     const alert = await store.getAlert(alertId);
     const incident = alert && (await store.getIncident(alert.incidentId));
-    if (!alert || !incident || alert.state !== 'issued' || incident.currentAlertId !== alert.id || incident.endedMs !== null) return false;
+    if (
+      !alert ||
+      !incident ||
+      alert.state !== 'issued' ||
+      incident.currentAlertId !== alert.id ||
+      incident.endedMs !== null
+    )
+      return false;
     const next: IncidentRecord = { ...incident, endedMs: dueMs, endReason: 'expired' };
     const event = await commit({
       expect: [{ alertId, state: 'issued' }],
@@ -237,7 +308,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
   async function lapse(alertId: string): Promise<boolean> {
     const alert = await store.getAlert(alertId);
-    if (!alert || alert.state !== 'pending') return false;
+    if (alert?.state !== 'pending') return false;
     const event = await commit({
       expect: [{ alertId, state: 'pending' }],
       setAlertStates: [{ alertId, state: 'lapsed' }],
@@ -256,8 +327,14 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       let progressed = false;
       for (const entry of due) {
         try {
-          const changed = entry.kind === 'expire' ? await endByExpiry(entry.alertId, entry.dueMs) : await lapse(entry.alertId);
-          if (changed) (done++, (progressed = true));
+          const changed =
+            entry.kind === 'expire'
+              ? await endByExpiry(entry.alertId, entry.dueMs)
+              : await lapse(entry.alertId);
+          if (changed) {
+            done++;
+            progressed = true;
+          }
         } catch (error) {
           if (!(error instanceof StoreConflictError)) throw error;
         }
@@ -266,10 +343,16 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     }
   }
 
-  async function decide(actor: Actor, id: string, verdict: 'approve' | 'reject', reason?: string): Promise<ChangeResult> {
+  async function decide(
+    actor: Actor,
+    id: string,
+    verdict: 'approve' | 'reject',
+    reason?: string,
+  ): Promise<ChangeResult> {
     const alert = await store.getAlert(id);
     if (!alert) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
-    if (alert.state !== 'pending') throw new TocsinError('ALERT_NOT_PENDING', `The alert is ${alert.state}, not pending`);
+    if (alert.state !== 'pending')
+      throw new TocsinError('ALERT_NOT_PENDING', `The alert is ${alert.state}, not pending`);
     authorize(actor, verdict === 'approve' ? 'alert.approve' : 'alert.reject', {
       regions: alert.regions.map((r) => r.code),
       alertId: alert.id,
@@ -281,7 +364,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     const approved = verdict === 'approve';
     const incident = approved ? incidentFor(alert, nowMs, formatTime(nowMs)) : undefined;
     const state = approved ? 'issued' : 'rejected';
-    const expires = approved && alert.expiresMs !== null ? [{ alertId: id, kind: 'expire' as const, dueMs: alert.expiresMs }] : [];
+    const expires =
+      approved && alert.expiresMs !== null
+        ? [{ alertId: id, kind: 'expire' as const, dueMs: alert.expiresMs }]
+        : [];
     const decided = { ...alert, state, approverId: actor.id } as const;
     let event: EventRecord;
     try {
@@ -290,10 +376,16 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         setAlertStates: [{ alertId: id, state, approverId: actor.id }],
         ...(incident ? { incident } : {}),
         schedule: { removeAlertIds: [id], add: expires },
-        event: makeEvent(approved ? EVENT_TYPES.issued : EVENT_TYPES.rejected, decided, incident, reason?.slice(0, 1000)),
+        event: makeEvent(
+          approved ? EVENT_TYPES.issued : EVENT_TYPES.rejected,
+          decided,
+          incident,
+          reason?.slice(0, 1000),
+        ),
       });
     } catch (error) {
-      if (error instanceof StoreConflictError && error.kind === 'state') throw new TocsinError('ALERT_NOT_PENDING', 'The alert was decided meanwhile');
+      if (error instanceof StoreConflictError && error.kind === 'state')
+        throw new TocsinError('ALERT_NOT_PENDING', 'The alert was decided meanwhile');
       throw error;
     }
     await afterCommit(event, incident, true);
@@ -304,7 +396,10 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     async issue(actor, input, options = {}) {
       const key = options.idempotencyKey;
       if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-        throw new TocsinError('ALERT_INPUT_INVALID', 'Idempotency-Key must be 1 to 200 printable ASCII characters');
+        throw new TocsinError(
+          'ALERT_INPUT_INVALID',
+          'Idempotency-Key must be 1 to 200 printable ASCII characters',
+        );
       }
       const hash = requestHash(input);
       if (key !== undefined) {
@@ -314,10 +409,17 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       const ctx = context();
       const cap = readInput(input, ctx, { msgType: 'Alert' });
       if (cap.msgType !== 'Alert') {
-        throw new TocsinError('ALERT_INPUT_INVALID', `${/^[AEIOU]/.test(cap.msgType) ? 'An' : 'A'} ${cap.msgType} message continues an incident: send it to /v1/alerts/{id}/update, /all-clear or /cancel`);
+        throw new TocsinError(
+          'ALERT_INPUT_INVALID',
+          `${/^[AEIOU]/.test(cap.msgType) ? 'An' : 'A'} ${cap.msgType} message continues an incident: send it to /v1/alerts/{id}/update, /all-clear or /cancel`,
+        );
       }
       const prepared = checkAlert(cap, ctx);
-      authorize(actor, 'alert.issue', { regions: prepared.regions.map((r) => r.code), status: cap.status, severity: cap.info[0]?.severity ?? 'Unknown' });
+      authorize(actor, 'alert.issue', {
+        regions: prepared.regions.map((r) => r.code),
+        status: cap.status,
+        severity: cap.info[0]?.severity ?? 'Unknown',
+      });
       const pending = needsApproval(cap);
       const record = newRecord(prepared, actor, cap.identifier, pending ? 'pending' : 'issued');
       const incident = pending ? undefined : incidentFor(record, record.sentMs, record.sent);
@@ -333,7 +435,18 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
           insertAlert: record,
           ...(incident ? { incident } : {}),
           ...(due ? { schedule: { add: [due] } } : {}),
-          ...(key === undefined ? {} : { idempotency: { actorId: actor.id, key, requestHash: hash, alertId: record.id, outcome, createdMs: ctx.nowMs } }),
+          ...(key === undefined
+            ? {}
+            : {
+                idempotency: {
+                  actorId: actor.id,
+                  key,
+                  requestHash: hash,
+                  alertId: record.id,
+                  outcome,
+                  createdMs: ctx.nowMs,
+                },
+              }),
           event: makeEvent(pending ? EVENT_TYPES.pending : EVENT_TYPES.issued, record, incident),
         });
       } catch (error) {
@@ -345,7 +458,11 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
         throw error;
       }
       await afterCommit(event, incident, due !== undefined);
-      return { outcome, alert: toView({ ...record, createdSeq: event.seq, updatedSeq: event.seq }, incident), replayed: false };
+      return {
+        outcome,
+        alert: toView({ ...record, createdSeq: event.seq, updatedSeq: event.seq }, incident),
+        replayed: false,
+      };
     },
 
     approve: (actor, id) => decide(actor, id, 'approve'),
@@ -393,13 +510,22 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
   async function listAlerts(query: AlertListQuery): Promise<AlertList> {
     const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw queryError('limit', `expected 1 to ${MAX_LIST_LIMIT}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+      throw queryError('limit', `expected 1 to ${MAX_LIST_LIMIT}`);
     const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     let regions: string[] | undefined;
     if (query.region !== undefined) {
-      if (!tree.has(query.region)) throw new TocsinError('REGION_NOT_FOUND', `No region with code ${JSON.stringify(query.region.slice(0, 64))}`);
+      if (!tree.has(query.region))
+        throw new TocsinError(
+          'REGION_NOT_FOUND',
+          `No region with code ${JSON.stringify(query.region.slice(0, 64))}`,
+        );
       // An alert on an ancestor is an alert here; one on a descendant is an alert in part of it.
-      regions = [query.region, ...tree.ancestors(query.region).map((r) => r.code), ...tree.descendants(query.region).map((r) => r.code)];
+      regions = [
+        query.region,
+        ...tree.ancestors(query.region).map((r) => r.code),
+        ...tree.descendants(query.region).map((r) => r.code),
+      ];
     }
     const records = await store.listAlerts({
       limit,
@@ -411,7 +537,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       ...(beforeSeq === undefined ? {} : { beforeSeq }),
     });
     const incidents = new Map<string, IncidentRecord | undefined>();
-    for (const r of records) if (!incidents.has(r.incidentId)) incidents.set(r.incidentId, await store.getIncident(r.incidentId));
+    for (const r of records)
+      if (!incidents.has(r.incidentId)) incidents.set(r.incidentId, await store.getIncident(r.incidentId));
     const last = records.at(-1);
     return {
       items: records.map((r) => toView(r, incidents.get(r.incidentId))),
@@ -424,10 +551,22 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     const toMs = timeParam('to', query.to);
     if (toMs <= fromMs) throw queryError('to', 'must be after from');
     if (query.region !== undefined && !tree.has(query.region)) {
-      throw new TocsinError('REGION_NOT_FOUND', `No region with code ${JSON.stringify(query.region.slice(0, 64))}`);
+      throw new TocsinError(
+        'REGION_NOT_FOUND',
+        `No region with code ${JSON.stringify(query.region.slice(0, 64))}`,
+      );
     }
-    const incidents = await store.listIncidents({ fromMs, toMs, ...(query.event === undefined ? {} : { eventType: query.event }) });
-    const period = { fromMs, toMs, nowMs: clock.now(), ...(query.region === undefined ? {} : { region: query.region }) };
+    const incidents = await store.listIncidents({
+      fromMs,
+      toMs,
+      ...(query.event === undefined ? {} : { eventType: query.event }),
+    });
+    const period = {
+      fromMs,
+      toMs,
+      nowMs: clock.now(),
+      ...(query.region === undefined ? {} : { region: query.region }),
+    };
     return { from: query.from, to: query.to, rows: computeStats(incidents, period, tree) };
   }
 
@@ -438,15 +577,21 @@ type PreparedRecord = Omit<AlertRecord, 'createdSeq' | 'updatedSeq'>;
 
 /** A continuation must be of the right type and reference the incident's current alert. */
 function checkContinues(cap: Alert, current: AlertRecord, msgType: Alert['msgType'], kind: string): void {
-  if (cap.msgType !== msgType) throw new TocsinError('ALERT_INPUT_INVALID', `A ${kind} must be a CAP ${msgType}; got ${cap.msgType}`);
+  if (cap.msgType !== msgType)
+    throw new TocsinError('ALERT_INPUT_INVALID', `A ${kind} must be a CAP ${msgType}; got ${cap.msgType}`);
   const refs = (cap.references ?? '').split(/\s+/).filter(Boolean);
   if (!refs.some((r) => r.split(',')[1] === current.id)) {
-    throw new TocsinError('ALERT_NOT_CURRENT', `The message must reference the incident's current alert ${current.id}`, [
-      { path: 'references', message: `expected a reference to ${referenceOf(current.cap)}` },
-    ]);
+    throw new TocsinError(
+      'ALERT_NOT_CURRENT',
+      `The message must reference the incident's current alert ${current.id}`,
+      [{ path: 'references', message: `expected a reference to ${referenceOf(current.cap)}` }],
+    );
   }
   if (cap.status !== current.status) {
-    throw new TocsinError('ALERT_INPUT_INVALID', `The status of an incident cannot change (${current.status} → ${cap.status})`);
+    throw new TocsinError(
+      'ALERT_INPUT_INVALID',
+      `The status of an incident cannot change (${current.status} → ${cap.status})`,
+    );
   }
 }
 
@@ -456,7 +601,9 @@ function forceEnding(cap: Alert, kind: 'all-clear' | 'cancel'): void {
 }
 
 function requestHash(input: AlertInput): string {
-  return createHash('sha256').update(canonicalize(input) ?? '').digest('base64url');
+  return createHash('sha256')
+    .update(canonicalize(input) ?? '')
+    .digest('base64url');
 }
 
 function encodeCursor(seq: number): string {
@@ -472,7 +619,8 @@ function decodeCursor(cursor: string): number {
 
 function timeParam(name: string, value: string): number {
   const ms = parseTime(value);
-  if (Number.isNaN(ms)) throw queryError(name, 'expected an RFC 3339 date-time with offset, e.g. 2026-03-01T10:42:00+02:00');
+  if (Number.isNaN(ms))
+    throw queryError(name, 'expected an RFC 3339 date-time with offset, e.g. 2026-03-01T10:42:00+02:00');
   return ms;
 }
 

@@ -25,7 +25,12 @@ export const TEST_REGIONS: RegionRecord[] = [
   { code: 'UA-59', parent: 'UA', level: 'oblast', names: { uk: 'Сумська область', en: 'Sumy oblast' } },
   { code: 'UA-63', parent: 'UA', level: 'oblast', names: { uk: 'Харківська область', en: 'Kharkiv oblast' } },
   { code: 'UA-59-01', parent: 'UA-59', level: 'raion', names: { uk: 'Сумський район', en: 'Sumy raion' } },
-  { code: 'UA-59-01-01', parent: 'UA-59-01', level: 'hromada', names: { uk: 'Сумська громада', en: 'Sumy hromada' } },
+  {
+    code: 'UA-59-01-01',
+    parent: 'UA-59-01',
+    level: 'hromada',
+    names: { uk: 'Сумська громада', en: 'Sumy hromada' },
+  },
 ];
 
 export function testTree(): RegionTree {
@@ -67,7 +72,15 @@ export interface Harness {
 }
 
 /** A started service on a fresh temp-dir SQLite store. */
-export async function harness(options: Partial<AlertServiceDeps> = {}, shared?: { dataDir: string; clock: ReturnType<typeof movableClock>; ids: Ids; keys: ReturnType<typeof testKey> }): Promise<Harness> {
+export async function harness(
+  options: Partial<AlertServiceDeps> = {},
+  shared?: {
+    dataDir: string;
+    clock: ReturnType<typeof movableClock>;
+    ids: Ids;
+    keys: ReturnType<typeof testKey>;
+  },
+): Promise<Harness> {
   const dataDir = shared?.dataDir ?? mkdtempSync(join(tmpdir(), 'tocsin-alerts-'));
   const clock = shared?.clock ?? movableClock();
   const ids = shared?.ids ?? countingIds();

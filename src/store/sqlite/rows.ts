@@ -19,7 +19,11 @@ export function alertFromRow(row: Row, regionRows: Row[]): AlertRecord {
     approverId: (row.approver_id as string | null) ?? null,
     cap: JSON.parse(row.cap_json as string) as Alert,
     xml: row.xml as string,
-    regions: regionRows.map((r) => ({ code: r.region_code as string, coverage: r.coverage as number, whole: r.whole === 1 })),
+    regions: regionRows.map((r) => ({
+      code: r.region_code as string,
+      coverage: r.coverage as number,
+      whole: r.whole === 1,
+    })),
     createdSeq: row.created_seq as number,
     updatedSeq: row.updated_seq as number,
   };

@@ -11,7 +11,6 @@ import {
   type AlertRecord,
   type EventRecord,
   type IdempotencyRecord,
-  type IncidentRecord,
   type ScheduleEntry,
   type Store,
   StoreConflictError,
@@ -44,7 +43,9 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
 }
 
 function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL) STRICT');
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_ms INTEGER NOT NULL) STRICT',
+  );
   const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
   for (const migration of SQLITE_MIGRATIONS) {
     if (applied.has(migration.version)) continue;
@@ -62,15 +63,23 @@ function migrate(db: Database.Database): void {
 function createStore(db: Database.Database): Store {
   const q = {
     alertById: db.prepare('SELECT * FROM alerts WHERE id = ?'),
-    alertRegions: db.prepare('SELECT region_code, coverage, whole FROM alert_regions WHERE alert_id = ? ORDER BY position'),
+    alertRegions: db.prepare(
+      'SELECT region_code, coverage, whole FROM alert_regions WHERE alert_id = ? ORDER BY position',
+    ),
     alertState: db.prepare('SELECT state FROM alerts WHERE id = ?').pluck(),
-    insertAlert: db.prepare(`INSERT INTO alerts (id, incident_id, state, event_type, status, msg_type, sent, sent_ms,
+    insertAlert:
+      db.prepare(`INSERT INTO alerts (id, incident_id, state, event_type, status, msg_type, sent, sent_ms,
       expires_ms, author_id, approver_id, cap_json, xml, created_seq, updated_seq)
       VALUES (@id, @incidentId, @state, @eventType, @status, @msgType, @sent, @sentMs, @expiresMs, @authorId,
       @approverId, @capJson, @xml, @seq, @seq)`),
-    insertRegion: db.prepare('INSERT INTO alert_regions (alert_id, region_code, coverage, whole, position) VALUES (?, ?, ?, ?, ?)'),
-    setState: db.prepare('UPDATE alerts SET state = ?, approver_id = coalesce(?, approver_id), updated_seq = ? WHERE id = ?'),
-    upsertIncident: db.prepare(`INSERT INTO incidents (id, event_type, status, current_alert_id, regions_json, since, started_ms, ended_ms, end_reason)
+    insertRegion: db.prepare(
+      'INSERT INTO alert_regions (alert_id, region_code, coverage, whole, position) VALUES (?, ?, ?, ?, ?)',
+    ),
+    setState: db.prepare(
+      'UPDATE alerts SET state = ?, approver_id = coalesce(?, approver_id), updated_seq = ? WHERE id = ?',
+    ),
+    upsertIncident:
+      db.prepare(`INSERT INTO incidents (id, event_type, status, current_alert_id, regions_json, since, started_ms, ended_ms, end_reason)
       VALUES (@id, @eventType, @status, @currentAlertId, @regionsJson, @since, @startedMs, @endedMs, @endReason)
       ON CONFLICT (id) DO UPDATE SET current_alert_id = excluded.current_alert_id, regions_json = excluded.regions_json,
       ended_ms = excluded.ended_ms, end_reason = excluded.end_reason`),
@@ -78,19 +87,26 @@ function createStore(db: Database.Database): Store {
     activeIncidents: db.prepare('SELECT * FROM incidents WHERE ended_ms IS NULL ORDER BY started_ms, id'),
     scheduleAdd: db.prepare('INSERT OR REPLACE INTO schedule (alert_id, kind, due_ms) VALUES (?, ?, ?)'),
     scheduleRemove: db.prepare('DELETE FROM schedule WHERE alert_id = ?'),
-    scheduleDue: db.prepare('SELECT alert_id, kind, due_ms FROM schedule WHERE due_ms <= ? ORDER BY due_ms, alert_id LIMIT ?'),
+    scheduleDue: db.prepare(
+      'SELECT alert_id, kind, due_ms FROM schedule WHERE due_ms <= ? ORDER BY due_ms, alert_id LIMIT ?',
+    ),
     scheduleNext: db.prepare('SELECT alert_id, kind, due_ms FROM schedule ORDER BY due_ms, alert_id LIMIT 1'),
     idempotencyGet: db.prepare('SELECT * FROM idempotency WHERE actor_id = ? AND key = ?'),
-    idempotencyInsert: db.prepare(`INSERT INTO idempotency (actor_id, key, request_hash, alert_id, outcome, created_ms)
+    idempotencyInsert:
+      db.prepare(`INSERT INTO idempotency (actor_id, key, request_hash, alert_id, outcome, created_ms)
       VALUES (?, ?, ?, ?, ?, ?)`),
     nextSeq: db.prepare('SELECT coalesce(max(seq), 0) + 1 FROM events').pluck(),
-    insertEvent: db.prepare('INSERT INTO events (seq, id, type, time_ms, regions_json, json) VALUES (?, ?, ?, ?, ?, ?)'),
+    insertEvent: db.prepare(
+      'INSERT INTO events (seq, id, type, time_ms, regions_json, json) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
     readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
     latestSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
     oldestSeq: db.prepare('SELECT min(seq) FROM events').pluck(),
     regions: db.prepare('SELECT record_json FROM regions ORDER BY code').pluck(),
     deleteLevel: db.prepare('DELETE FROM regions WHERE level = ?'),
-    insertRegionRecord: db.prepare('INSERT OR REPLACE INTO regions (code, parent, level, record_json) VALUES (?, ?, ?, ?)'),
+    insertRegionRecord: db.prepare(
+      'INSERT OR REPLACE INTO regions (code, parent, level, record_json) VALUES (?, ?, ?, ?)',
+    ),
     migrations: db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck(),
   };
 
@@ -102,7 +118,11 @@ function createStore(db: Database.Database): Store {
   const commit = db.transaction((change: AlertCommit): EventRecord => {
     for (const { alertId, state } of change.expect ?? []) {
       const actual = q.alertState.get(alertId) as string | undefined;
-      if (actual !== state) throw new StoreConflictError('state', `alert ${alertId} is ${actual ?? 'missing'}, expected ${state}`);
+      if (actual !== state)
+        throw new StoreConflictError(
+          'state',
+          `alert ${alertId} is ${actual ?? 'missing'}, expected ${state}`,
+        );
     }
     if (change.idempotency && q.idempotencyGet.get(change.idempotency.actorId, change.idempotency.key)) {
       throw new StoreConflictError('idempotency', `idempotency key ${change.idempotency.key} already used`);
@@ -110,11 +130,15 @@ function createStore(db: Database.Database): Store {
     const seq = q.nextSeq.get() as number;
     const a = change.insertAlert;
     if (a) {
-      if (q.alertState.get(a.id) !== undefined) throw new StoreConflictError('duplicate_alert', `alert ${a.id} already exists`);
+      if (q.alertState.get(a.id) !== undefined)
+        throw new StoreConflictError('duplicate_alert', `alert ${a.id} already exists`);
       q.insertAlert.run({ ...a, capJson: JSON.stringify(a.cap), seq });
-      a.regions.forEach((r, i) => q.insertRegion.run(a.id, r.code, r.coverage, r.whole ? 1 : 0, i));
+      a.regions.forEach((r, i) => {
+        q.insertRegion.run(a.id, r.code, r.coverage, r.whole ? 1 : 0, i);
+      });
     }
-    for (const s of change.setAlertStates ?? []) q.setState.run(s.state, s.approverId ?? null, seq, s.alertId);
+    for (const s of change.setAlertStates ?? [])
+      q.setState.run(s.state, s.approverId ?? null, seq, s.alertId);
     const inc = change.incident;
     if (inc) q.upsertIncident.run({ ...inc, regionsJson: JSON.stringify(inc.regions) });
     for (const id of change.schedule?.removeAlertIds ?? []) q.scheduleRemove.run(id);
@@ -150,7 +174,10 @@ function createStore(db: Database.Database): Store {
       const rows = db
         .prepare(`SELECT * FROM incidents WHERE started_ms < @toMs AND (ended_ms IS NULL OR ended_ms > @fromMs)
           ${query.eventType === undefined ? '' : 'AND event_type = @eventType'} ORDER BY started_ms, id`)
-        .all({ fromMs: query.fromMs, toMs: query.toMs, eventType: query.eventType ?? null }) as Record<string, unknown>[];
+        .all({ fromMs: query.fromMs, toMs: query.toMs, eventType: query.eventType ?? null }) as Record<
+        string,
+        unknown
+      >[];
       return rows.map(incidentFromRow);
     },
     async getIdempotency(actorId, key) {
@@ -188,7 +215,8 @@ function createStore(db: Database.Database): Store {
     async replaceRegionLevel(level, records) {
       db.transaction(() => {
         q.deleteLevel.run(level);
-        for (const r of records) q.insertRegionRecord.run(r.code, r.parent, level, JSON.stringify({ ...r, level }));
+        for (const r of records)
+          q.insertRegionRecord.run(r.code, r.parent, level, JSON.stringify({ ...r, level }));
       }).immediate();
     },
     async ping() {
@@ -204,27 +232,38 @@ function createStore(db: Database.Database): Store {
 }
 
 function scheduleFromRow(row: Record<string, unknown>): ScheduleEntry {
-  return { alertId: row.alert_id as string, kind: row.kind as ScheduleEntry['kind'], dueMs: row.due_ms as number };
+  return {
+    alertId: row.alert_id as string,
+    kind: row.kind as ScheduleEntry['kind'],
+    dueMs: row.due_ms as number,
+  };
 }
 
 /** The history query: newest first by createdSeq, which is unique and never reused. */
 function alertListSql(query: AlertQuery): { sql: string; params: Record<string, unknown> } {
   const where: string[] = [];
   const params: Record<string, unknown> = { limit: query.limit };
-  const states = query.states ?? ['issued', 'superseded', 'ended'];
-  where.push(`state IN (${states.map((_, i) => `@state${i}`).join(', ')})`);
-  states.forEach((s, i) => (params[`state${i}`] = s));
-  if (query.regions) {
-    const names = query.regions.map((_, i) => `@region${i}`);
-    query.regions.forEach((r, i) => (params[`region${i}`] = r));
-    where.push(`id IN (SELECT alert_id FROM alert_regions WHERE region_code IN (${names.join(', ') || 'NULL'}))`);
-  }
-  if (query.eventType !== undefined) (where.push('event_type = @eventType'), (params.eventType = query.eventType));
-  if (query.fromMs !== undefined) (where.push('sent_ms >= @fromMs'), (params.fromMs = query.fromMs));
-  if (query.toMs !== undefined) (where.push('sent_ms < @toMs'), (params.toMs = query.toMs));
-  if (query.active === true) where.push("state = 'issued'");
-  if (query.active === false) where.push("state <> 'issued'");
-  if (query.beforeSeq !== undefined) (where.push('created_seq < @beforeSeq'), (params.beforeSeq = query.beforeSeq));
-  return { sql: `SELECT id FROM alerts WHERE ${where.join(' AND ')} ORDER BY created_seq DESC LIMIT @limit`, params };
+  const list = (prefix: string, values: readonly string[]): string => {
+    values.forEach((value, i) => {
+      params[`${prefix}${i}`] = value;
+    });
+    return values.map((_, i) => `@${prefix}${i}`).join(', ') || 'NULL';
+  };
+  const add = (clause: string, name?: string, value?: unknown) => {
+    where.push(clause);
+    if (name !== undefined) params[name] = value;
+  };
+  add(`state IN (${list('state', query.states ?? ['issued', 'superseded', 'ended'])})`);
+  if (query.regions)
+    add(`id IN (SELECT alert_id FROM alert_regions WHERE region_code IN (${list('region', query.regions)}))`);
+  if (query.eventType !== undefined) add('event_type = @eventType', 'eventType', query.eventType);
+  if (query.fromMs !== undefined) add('sent_ms >= @fromMs', 'fromMs', query.fromMs);
+  if (query.toMs !== undefined) add('sent_ms < @toMs', 'toMs', query.toMs);
+  if (query.active === true) add("state = 'issued'");
+  if (query.active === false) add("state <> 'issued'");
+  if (query.beforeSeq !== undefined) add('created_seq < @beforeSeq', 'beforeSeq', query.beforeSeq);
+  return {
+    sql: `SELECT id FROM alerts WHERE ${where.join(' AND ')} ORDER BY created_seq DESC LIMIT @limit`,
+    params,
+  };
 }
-
