@@ -44,11 +44,16 @@ export const FINDINGS = {
   },
   CAP_EXPIRES_BEFORE_EFFECTIVE: {
     severity: 'error',
-    message: '<expires> {expires} is not after <effective> {effective}: the alert would never be in force.',
+    message: '<expires> {expires} is before <effective> {effective}: the alert would never be in force.',
   },
   CAP_EXPIRES_BEFORE_SENT: {
     severity: 'error',
-    message: '<expires> {expires} is not after <sent> {sent}: the alert was expired when it was sent.',
+    message: '<expires> {expires} is before <sent> {sent}: the alert was expired when it was sent.',
+  },
+  CAP_EXPIRES_IMMEDIATELY: {
+    severity: 'warning',
+    message:
+      '<expires> {expires} is the moment the message is sent or takes effect: recipients may drop it at once. Fine for a final cancellation, not for a warning.',
   },
   CAP_ONSET_AFTER_EXPIRES: {
     severity: 'warning',

@@ -207,21 +207,16 @@ function checkTimes(info: Info, path: string, sentMs: number, now: Date | undefi
   }
   const expires = checkCapDate(info.expires, `${path}.expires`, out);
   if (Number.isNaN(expires)) return;
-  // NaN comparisons are false, so an absent or invalid date skips its rule.
-  if (expires <= effective) {
-    out.push(
-      finding('CAP_EXPIRES_BEFORE_EFFECTIVE', `${path}.expires`, {
-        expires: info.expires,
-        effective: info.effective ?? '',
-      }),
-    );
-  } else if (expires <= sentMs) {
-    out.push(
-      finding('CAP_EXPIRES_BEFORE_SENT', `${path}.expires`, {
-        expires: info.expires,
-        sent: new Date(sentMs).toISOString(),
-      }),
-    );
+  // NaN comparisons are false, so an absent or invalid date skips its rule. Equality is only a
+  // warning: final cancellations (e.g. NWS tsunami centres) expire the moment they are sent.
+  if (expires < effective) {
+    const details = { expires: info.expires, effective: info.effective ?? '' };
+    out.push(finding('CAP_EXPIRES_BEFORE_EFFECTIVE', `${path}.expires`, details));
+  } else if (expires < sentMs) {
+    const details = { expires: info.expires, sent: new Date(sentMs).toISOString() };
+    out.push(finding('CAP_EXPIRES_BEFORE_SENT', `${path}.expires`, details));
+  } else if (expires === sentMs || expires === effective) {
+    out.push(finding('CAP_EXPIRES_IMMEDIATELY', `${path}.expires`, { expires: info.expires }));
   }
   if (onset > expires) {
     out.push(

@@ -147,7 +147,8 @@ function compileRule(profile: Profile, rule: ProfileRule): CompiledRule {
         return (alert, out) =>
           eachInfo(alert, (info, path) => {
             const missing = element === 'area' ? info.area.length === 0 : isBlank(info[element]);
-            if (missing) push(out, 'CAP_PROFILE_ELEMENT_REQUIRED', path, { element: `<${element}>` });
+            if (missing)
+              push(out, 'CAP_PROFILE_ELEMENT_REQUIRED', `${path}.${element}`, { element: `<${element}>` });
           });
       }
     case 'ignored':

@@ -1,0 +1,64 @@
+// Real CAP messages of public warning services (test/fixtures/cap/real/, provenance in its
+// PROVENANCE.md) must parse and validate with no errors; the warnings each one earns are listed
+// here, so a rule that starts rejecting real traffic, or stops noticing what it should, fails.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { PROFILES, validateCap } from '../src/cap/validate.ts';
+import { parseCapXml } from '../src/cap/xml.ts';
+
+const DIR = join(import.meta.dirname, 'fixtures/cap/real');
+
+interface Expectation {
+  /** Findings under plain CAP 1.2 (all warnings), as CODE@path. */
+  cap: string[];
+  /** Findings under the IPAWS profile, for messages that claim it with <code>IPAWSv1.0</code>. */
+  ipaws?: string[];
+}
+
+const MESSAGES: Record<string, Expectation> = {
+  // Michigan State Police via IPAWS: a statewide Civil Emergency Message (COVID-19 order)
+  'michigan-state-police-cem-2020.xml': {
+    cap: [],
+    ipaws: ['CAP_PROFILE_ELEMENT_REQUIRED@info[0].instruction'],
+  },
+  // Montgomery County, Maryland via IPAWS: Local Area Emergency with a circle-like polygon
+  'montgomery-county-md-lae-2019.xml': {
+    cap: [],
+    ipaws: [
+      'CAP_PROFILE_ELEMENT_REQUIRED@info[0].description',
+      'CAP_PROFILE_ELEMENT_REQUIRED@info[0].instruction',
+    ],
+  },
+  // Nevada Department of Public Safety via IPAWS: a Cancel with no info, signed with XML-DSig
+  'nevada-dps-cancel-2019.xml': { cap: [], ipaws: [] },
+  // NWS West Coast/Alaska Tsunami Warning Center: final cancellation expiring as it is sent
+  'ntwc-tsunami-cancellation-2013.xml': {
+    cap: ['CAP_EXPIRES_IMMEDIATELY@info[0].expires', 'CAP_HEADLINE_TOO_LONG@info[0].headline'],
+  },
+  // NWS Duluth (CAP 1.1 via the NWS Atom feed): Blizzard Warning with geocodes only
+  'nws-duluth-blizzard-2021.xml': { cap: [] },
+};
+
+for (const [file, expected] of Object.entries(MESSAGES)) {
+  const parsed = parseCapXml(readFileSync(join(DIR, file)));
+  // The NWS feed of that time wrote an empty <polygon></polygon>; parseCapXml refuses it
+  // (CAP_POLYGON_SYNTAX). Reported to the parser's owner; kept as a known gap, not hidden.
+  const todo =
+    !parsed.ok && file.startsWith('nws-duluth') ? 'parseCapXml rejects the empty <polygon>' : undefined;
+  test(`${file}: no errors; warnings as listed`, { todo }, () => {
+    assert.ok(parsed.ok, `does not parse: ${JSON.stringify(!parsed.ok && parsed.errors)}`);
+    const findings = validateCap(parsed.alert).map((f) => `${f.code}@${f.path}`);
+    assert.deepEqual(findings, expected.cap);
+    if (expected.ipaws !== undefined) {
+      assert.ok(parsed.alert.code.includes('IPAWSv1.0'));
+      const ipaws = validateCap(parsed.alert, { profile: PROFILES.ipaws });
+      assert.deepEqual(
+        ipaws.map((f) => `${f.code}@${f.path}`),
+        expected.ipaws,
+      );
+      assert.ok(ipaws.every((f) => f.severity === 'warning'));
+    }
+  });
+}
