@@ -15,7 +15,7 @@ import type { Config } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
 import { createAuthenticator, NO_AUTH_WARNING } from './http/authenticate.ts';
 import { createMetrics } from './http/metrics.ts';
-import { loadRegionTree } from './store/default-regions.ts';
+import { DEFAULT_REGIONS_ATTRIBUTION, loadRegionTree } from './store/default-regions.ts';
 import { POSTGRES_MIGRATIONS } from './store/postgres/migrations.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { SQLITE_MIGRATIONS } from './store/sqlite/migrations.ts';
@@ -104,6 +104,8 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     const { app, drain } = await buildApp({
       alerts,
       store,
+      tree,
+      regionAttribution: DEFAULT_REGIONS_ATTRIBUTION,
       keys: { current: () => keys.current(), publicKeys: () => keys.publicKeys(), jwks: () => keys.jwks() },
       metrics,
       authenticate: createAuthenticator(),

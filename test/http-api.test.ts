@@ -271,6 +271,8 @@ describe('documents and operations', () => {
       '/healthz',
       '/readyz',
       '/metrics',
+      '/v1/regions',
+      '/v1/regions/{code}',
     ]) {
       assert.ok(paths.includes(path), `${path} missing from ${paths.join(' ')}`);
     }
@@ -307,5 +309,27 @@ describe('documents and operations', () => {
     assert.ok(issued && Number(issued[1]) >= 1, metrics.text.slice(0, 500));
     assert.match(metrics.text, /tocsin_http_request_duration_seconds_bucket\{[^}]*route="\/v1\/state"/);
     assert.match(metrics.text, /^tocsin_active_incidents \d+/m);
+  });
+});
+
+describe('server errors', () => {
+  test('a failing store gives 500 INTERNAL with a request reference and no internals; readyz turns 503', async () => {
+    const broken = await startTestHub();
+    try {
+      assert.equal((await fetch(`${broken.url}/v1/regions/UA-59`)).status, 200);
+      await broken.store.close();
+      const reply = await fetch(`${broken.url}/v1/alerts`);
+      const text = await reply.text();
+      assert.equal(reply.status, 500);
+      const body = JSON.parse(text);
+      assert.equal(body.error.code, 'INTERNAL');
+      assert.match(body.error.message, /request /);
+      assert.doesNotMatch(text, /database|sqlite|\.ts|at |Error:/i);
+      const ready = await fetch(`${broken.url}/readyz`);
+      assert.equal(ready.status, 503);
+      assert.equal((await ready.json()).error.code, 'UNAVAILABLE');
+    } finally {
+      await broken.stop();
+    }
   });
 });

@@ -13,6 +13,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import type { AlertService } from '../alerts/types.ts';
 import type { KeyRing } from '../auth/keys.ts';
+import type { RegionTree } from '../geo/types.ts';
 import type { Store } from '../store/store.ts';
 import type { Authenticate } from './authenticate.ts';
 import { renderApiDocs } from './docs.ts';
@@ -21,12 +22,16 @@ import type { Metrics } from './metrics.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { regionRoutes } from './routes/regions.ts';
 import { stateRoutes } from './routes/state.ts';
 import { statsRoutes } from './routes/stats.ts';
 
 export interface AppDeps {
   alerts: AlertService;
   store: Store;
+  tree: RegionTree;
+  /** Shown with map shapes (the default region data's licence asks for it). */
+  regionAttribution?: string;
   keys: KeyRing;
   metrics: Metrics;
   authenticate: Authenticate;
@@ -34,7 +39,7 @@ export interface AppDeps {
   bodyLimitBytes: number;
   trustProxy?: boolean;
   expectedMigrations: readonly number[];
-  /** Route plugins built elsewhere (the regions engineer's `regionRoutes({ tree })`, ...). */
+  /** Further route plugins (later issues, tests). */
   plugins?: FastifyPluginAsync[];
   now?: () => number;
   version?: string;
@@ -113,6 +118,9 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
   await app.register(alertRoutes({ alerts: deps.alerts, authenticate: deps.authenticate }));
   await app.register(stateRoutes({ alerts: deps.alerts }));
   await app.register(statsRoutes({ alerts: deps.alerts, authenticate: deps.authenticate, now: deps.now ?? Date.now }));
+  await app.register(
+    regionRoutes({ tree: deps.tree, ...(deps.regionAttribution ? { attribution: deps.regionAttribution } : {}) }),
+  );
   await app.register(keyRoutes({ keys: deps.keys }));
   await app.register(
     opsRoutes({ store: deps.store, metrics: deps.metrics, expectedMigrations: deps.expectedMigrations, draining: () => draining }),
