@@ -115,6 +115,30 @@ describe('single messages', () => {
   });
 });
 
+test('a CAP JSON message is checked too; without positions a finding names its path', async () => {
+  const json = JSON.stringify({
+    identifier: 'urn:tocsin:example:json:1',
+    sender: 'tocsin@example.org',
+    sent: '2026-03-01T10:42:00+02:00',
+    status: 'Exercise',
+    msgType: 'Alert',
+    scope: 'Public',
+    info: [
+      {
+        category: ['Security'],
+        event: 'Air raid',
+        urgency: 'Immediate',
+        severity: 'Extreme',
+        certainty: 'Likely',
+        language: 'en us',
+      },
+    ],
+  });
+  const result = await runCli(['validate', ...NOW, '-'], { input: json });
+  assert.equal(result.code, 1, result.stdout + result.stderr);
+  assert.match(result.stdout, /^<stdin>: error CAP_LANGUAGE_INVALID .* \(at info\[0\]\.language\)$/m);
+});
+
 describe('signatures', () => {
   test('the signed example: signed by its key, valid and trusted with --key', async () => {
     const result = await runCli(['validate', ...NOW, '--key', PUBLIC_KEY, SIGNED]);

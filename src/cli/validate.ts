@@ -8,6 +8,7 @@ import type { SignatureCheck, TrustedKey } from '../cap/dsig.ts';
 import { verifyCapSignature } from '../cap/dsig.ts';
 import type { FeedEntry } from '../cap/feed.ts';
 import { documentKind, parseCapFeed } from '../cap/feed.ts';
+import { parseCapJson } from '../cap/json.ts';
 import type { Finding, Position } from '../cap/types.ts';
 import { PROFILES, validateCap } from '../cap/validate.ts';
 import { DEFAULT_CAP_XML_LIMITS, parseCapXml } from '../cap/xml.ts';
@@ -23,8 +24,8 @@ type ProfileId = keyof typeof PROFILES;
 
 const help = `Usage: tocsin validate [--profile P] [--json] [--now RFC3339] [--key FILE]... [--timeout MS] FILE... | -
 
-Checks CAP messages (CAP 1.2, also 1.1 and 1.0) and CAP feeds (Atom or RSS 2.0), told apart by
-their root element. For a feed, every entry is checked: a CAP message embedded in the entry, or
+Checks CAP messages (CAP 1.2 XML, also 1.1 and 1.0; or Tocsin's CAP JSON) and CAP feeds (Atom
+or RSS 2.0), told apart by their root element. For a feed, every entry is checked: a CAP message embedded in the entry, or
 the message it links to (link type="application/cap+xml", enclosure, or the entry's link). A
 relative or file: link is read from disk relative to the feed; an http(s) link is fetched.
 A signed message (XML-DSig) also has its signature verified.
@@ -130,9 +131,12 @@ function shift(position: Position, at: Position | undefined): Position {
 
 /** The position of a model path, or of its nearest ancestor that has one. */
 function positionOf(path: string, positions: Map<string, Position>): Position | undefined {
-  for (let p = path; ; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, '')) {
+  for (let p = path; ; ) {
     const found = positions.get(p);
     if (found || p === '') return found;
+    // 'info[0].area[1]' → 'info[0].area' → 'info[0]' → 'info' → ''
+    const parent = p.replace(/(?:^|\.)[^.[\]]+$|\[\d+\]$/, '');
+    p = parent === p ? '' : parent;
   }
 }
 
@@ -149,8 +153,12 @@ function checkMessage(
   source: string,
   options: Options,
   at?: Position,
+  format: 'xml' | 'json' = 'xml',
 ): MessageReport {
-  const parsed = parseCapXml(text);
+  const parsed =
+    format === 'json'
+      ? parseCapJson(typeof text === 'string' ? text : Buffer.from(text).toString('utf8'))
+      : parseCapXml(text);
   if (!parsed.ok)
     return { source, valid: false, findings: parsed.errors.map((f) => located(f, undefined, at)) };
   const findings = [
@@ -166,7 +174,7 @@ function checkMessage(
     findings,
   };
   const xml = typeof text === 'string' ? text : Buffer.from(text).toString('utf8');
-  if (xml.includes(DSIG_NAMESPACE)) {
+  if (format === 'xml' && xml.includes(DSIG_NAMESPACE)) {
     report.signature = verifyCapSignature(xml, options.keys ? { keys: options.keys } : {});
     if (report.signature.signed && !report.signature.valid) report.valid = false;
   }
@@ -275,8 +283,12 @@ async function checkDocument(
     report.messages.push(checkMessage(bytes, source, options));
     return;
   }
+  if (kind === 'unknown' && text.trimStart().startsWith('{')) {
+    report.messages.push(checkMessage(text, source, options, undefined, 'json'));
+    return;
+  }
   if (kind === 'unknown') {
-    const message = 'neither a CAP <alert> nor an Atom or RSS feed';
+    const message = 'neither a CAP message (XML <alert> or JSON) nor an Atom or RSS feed';
     report.documents.push({
       source,
       valid: false,
@@ -305,8 +317,9 @@ async function checkDocument(
 }
 
 function formatFinding(source: string, f: Finding): string {
-  const where = f.line !== undefined ? `${source}:${f.line}:${f.column ?? 1}` : source;
-  return `${where}: ${f.severity} ${f.code} ${f.message}`;
+  if (f.line === undefined)
+    return `${source}: ${f.severity} ${f.code} ${f.message}${f.path ? ` (at ${f.path})` : ''}`;
+  return `${source}:${f.line}:${f.column ?? 1}: ${f.severity} ${f.code} ${f.message}`;
 }
 
 function formatSignature(source: string, s: SignatureCheck): string {
