@@ -186,7 +186,7 @@ describe('checkPolygon', () => {
     const t0 = performance.now();
     assert.deepEqual(check(ring), []);
     const ms = performance.now() - t0;
-    assert.ok(ms < 500, `took ${ms.toFixed(1)} ms`);
+    assert.ok(ms < 1000, `took ${ms.toFixed(1)} ms`); // 60-200 ms alone; the bound allows for a loaded CI box
     // and the same ring with one point pulled across the far side is caught
     const crossed = ring.slice();
     crossed[25_000] = [48 - 3, 31];

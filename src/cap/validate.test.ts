@@ -4,53 +4,7 @@ import { FINDINGS } from './findings.ts';
 import type { Alert, Finding } from './types.ts';
 import { CLOCK_SKEW_MINUTES, PROFILES, validateCap } from './validate.ts';
 import { capDateMs } from './validate-dates.ts';
-
-/** A complete, valid Tocsin alert; each test changes one thing. */
-export function validAlert(): Alert {
-  return {
-    identifier: 'UA-2026-0001',
-    sender: 'tocsin@example.org',
-    sent: '2026-11-26T10:42:00+02:00',
-    status: 'Actual',
-    msgType: 'Alert',
-    scope: 'Public',
-    code: [],
-    info: [
-      {
-        language: 'uk',
-        category: ['Security'],
-        event: 'Повітряна тривога',
-        responseType: ['Shelter'],
-        urgency: 'Immediate',
-        severity: 'Extreme',
-        certainty: 'Likely',
-        eventCode: [{ valueName: 'TOCSIN', value: 'air_raid' }],
-        effective: '2026-11-26T10:42:00+02:00',
-        expires: '2026-11-26T12:42:00+02:00',
-        senderName: 'Сумська ОВА',
-        headline: 'Повітряна тривога',
-        parameter: [],
-        resource: [],
-        area: [
-          {
-            areaDesc: 'Сумська область',
-            polygon: [
-              [
-                [50, 33],
-                [51, 33],
-                [51, 35],
-                [50, 35],
-                [50, 33],
-              ],
-            ],
-            circle: [],
-            geocode: [{ valueName: 'ISO 3166-2', value: 'UA-59' }],
-          },
-        ],
-      },
-    ],
-  };
-}
+import { validAlert } from './validate-example.ts';
 
 const codes = (findings: Finding[]) => findings.map((f) => `${f.code}@${f.path}`);
 const info0 = (a: Alert) => a.info[0] as NonNullable<Alert['info'][0]>;

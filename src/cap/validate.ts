@@ -175,7 +175,7 @@ function checkInfo(
     out.push(finding('CAP_ALL_UNKNOWN', path));
   }
 
-  checkTimes(info, path, sentMs, now, out);
+  checkTimes(info, path, alert.sent, sentMs, now, out);
 
   if (info.web !== undefined && !(ABSOLUTE_URI.test(info.web) && URL.canParse(info.web))) {
     out.push(finding('CAP_WEB_NOT_ABSOLUTE', `${path}.web`, { value: excerpt(info.web) }));
@@ -197,7 +197,14 @@ function checkInfo(
   for (let a = 0; a < info.area.length; a++) checkArea(info.area[a] as Area, `${path}.area[${a}]`, out);
 }
 
-function checkTimes(info: Info, path: string, sentMs: number, now: Date | undefined, out: Finding[]): void {
+function checkTimes(
+  info: Info,
+  path: string,
+  sentText: string,
+  sentMs: number,
+  now: Date | undefined,
+  out: Finding[],
+): void {
   const effective =
     info.effective === undefined ? Number.NaN : checkCapDate(info.effective, `${path}.effective`, out);
   const onset = info.onset === undefined ? Number.NaN : checkCapDate(info.onset, `${path}.onset`, out);
@@ -213,7 +220,7 @@ function checkTimes(info: Info, path: string, sentMs: number, now: Date | undefi
     const details = { expires: info.expires, effective: info.effective ?? '' };
     out.push(finding('CAP_EXPIRES_BEFORE_EFFECTIVE', `${path}.expires`, details));
   } else if (expires < sentMs) {
-    const details = { expires: info.expires, sent: new Date(sentMs).toISOString() };
+    const details = { expires: info.expires, sent: sentText };
     out.push(finding('CAP_EXPIRES_BEFORE_SENT', `${path}.expires`, details));
   } else if (expires === sentMs || expires === effective) {
     out.push(finding('CAP_EXPIRES_IMMEDIATELY', `${path}.expires`, { expires: info.expires }));
