@@ -4,13 +4,13 @@
 import { mkdirSync } from 'node:fs';
 import type { FastifyPluginAsync } from 'fastify';
 import { type Logger, pino } from 'pino';
+import { defaultNeedsApproval, neverNeedsApproval } from './alerts/policy.ts';
 import { createAlertService } from './alerts/service.ts';
 import type { AlertService } from './alerts/types.ts';
 import { type KeyRing, openKeyRing } from './auth/keys.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import { createNatsBus } from './bus/nats.ts';
-import { defaultNeedsApproval, neverNeedsApproval } from './alerts/policy.ts';
 import type { Config } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
 import { createAuthenticator, NO_AUTH_WARNING } from './http/authenticate.ts';
@@ -66,7 +66,9 @@ async function openBus(config: Config, store: Store, log: Logger): Promise<Bus> 
       onError: (error, context) => log.warn({ err: error, context }, 'NATS bus error'),
     });
   }
-  return createMemoryBus({ onError: (error, event) => log.error({ err: error, seq: event.seq }, 'bus subscriber failed') });
+  return createMemoryBus({
+    onError: (error, event) => log.error({ err: error, seq: event.seq }, 'bus subscriber failed'),
+  });
 }
 
 /** Starts a hub from a validated configuration; resolves once it listens. */
@@ -123,7 +125,10 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
     const url = `http://${host}:${port}`;
     log.warn(NO_AUTH_WARNING);
-    log.info({ url, store: store.engine, bus: config.nats.url ? 'nats' : 'memory', kid: keys.current().kid }, 'hub started');
+    log.info(
+      { url, store: store.engine, bus: config.nats.url ? 'nats' : 'memory', kid: keys.current().kid },
+      'hub started',
+    );
 
     let closing: Promise<{ timedOut: boolean }> | undefined;
     return {
@@ -148,7 +153,10 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
 }
 
 /** Closes in reverse order of opening: HTTP (stop accepting, finish requests, end streams), scheduler, bus, store. */
-async function closeAll(opened: { name: string; close: () => Promise<unknown> }[], log: Logger): Promise<void> {
+async function closeAll(
+  opened: { name: string; close: () => Promise<unknown> }[],
+  log: Logger,
+): Promise<void> {
   for (const resource of [...opened].reverse()) {
     try {
       await resource.close();

@@ -9,13 +9,17 @@ import { runCli } from './helpers/cli.ts';
 import { makeTempDir, spawnServe } from './helpers/hub.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: test replies are checked field by field
 async function getJson(url: string): Promise<any> {
   const response = await fetch(url);
   assert.equal(response.status, 200, url);
   return response.json();
 }
 
-async function newUserFlow(t: { after: (fn: () => Promise<void> | void) => void }, env: NodeJS.ProcessEnv): Promise<void> {
+async function newUserFlow(
+  t: { after: (fn: () => Promise<void> | void) => void },
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const temp = makeTempDir();
   t.after(temp.remove);
   const serve = await spawnServe(['--port', '0', '--data-dir', temp.dir], env);
@@ -80,7 +84,13 @@ describe('command-line errors', () => {
         env: { DATABASE_URL: 'mysql://x', LOG_LEVEL: 'chatty' },
       });
       assert.equal(result.code, 2);
-      for (const piece of ['server.port [flag --port]', 'database.url [env DATABASE_URL]', 'log.level [env LOG_LEVEL]', 'server.bodyLimitBytes', 'nonsense']) {
+      for (const piece of [
+        'server.port [flag --port]',
+        'database.url [env DATABASE_URL]',
+        'log.level [env LOG_LEVEL]',
+        'server.bodyLimitBytes',
+        'nonsense',
+      ]) {
         assert.ok(result.stderr.includes(piece), `${piece} missing in:\n${result.stderr}`);
       }
       assert.match(result.stderr, /5 problems/);
@@ -109,7 +119,16 @@ describe('command-line errors', () => {
     const missing = await runCli(['alert', 'issue', '--region', 'UA-59']);
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /needs --event/);
-    const unknown = await runCli(['alert', 'issue', '--event', 'air_raid', '--region', 'UA-59', '--colour', 'red']);
+    const unknown = await runCli([
+      'alert',
+      'issue',
+      '--event',
+      'air_raid',
+      '--region',
+      'UA-59',
+      '--colour',
+      'red',
+    ]);
     assert.equal(unknown.code, 2);
     assert.match(unknown.stderr, /--colour/);
     const down = await runCli(['alert', 'list', '--server', 'http://127.0.0.1:1']);

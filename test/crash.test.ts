@@ -11,7 +11,31 @@ import { makeTempDir, spawnServe } from './helpers/hub.ts';
 const CLIENTS = 8;
 /** Responses (201s) to collect before the kill. */
 const KILL_AFTER = 40;
-const REGIONS = ['UA-05', 'UA-07', 'UA-12', 'UA-14', 'UA-18', 'UA-21', 'UA-23', 'UA-26', 'UA-32', 'UA-35', 'UA-46', 'UA-48', 'UA-51', 'UA-53', 'UA-56', 'UA-59', 'UA-61', 'UA-63', 'UA-65', 'UA-68', 'UA-71', 'UA-74', 'UA-77'];
+const REGIONS = [
+  'UA-05',
+  'UA-07',
+  'UA-12',
+  'UA-14',
+  'UA-18',
+  'UA-21',
+  'UA-23',
+  'UA-26',
+  'UA-32',
+  'UA-35',
+  'UA-46',
+  'UA-48',
+  'UA-51',
+  'UA-53',
+  'UA-56',
+  'UA-59',
+  'UA-61',
+  'UA-63',
+  'UA-65',
+  'UA-68',
+  'UA-71',
+  'UA-74',
+  'UA-77',
+];
 
 interface Acked {
   issued: string[];
@@ -22,7 +46,9 @@ interface Acked {
 async function post(url: string, body?: unknown): Promise<Response> {
   return fetch(url, {
     method: 'POST',
-    ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    ...(body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
 }
 
@@ -33,7 +59,10 @@ async function client(base: string, n: number, acked: Acked, onResponse: () => v
   for (;;) {
     try {
       const region = REGIONS[(n * 7 + i++) % REGIONS.length] as string;
-      const issued = await post(`${base}/v1/alerts`, { event: i % 2 ? 'air_raid' : 'drone', regions: [region] });
+      const issued = await post(`${base}/v1/alerts`, {
+        event: i % 2 ? 'air_raid' : 'drone',
+        regions: [region],
+      });
       if (issued.status !== 201) throw new Error(`issue: ${issued.status} ${await issued.text()}`);
       const id = ((await issued.json()) as { alert: { id: string } }).alert.id;
       acked.issued.push(id);
@@ -49,7 +78,13 @@ async function client(base: string, n: number, acked: Acked, onResponse: () => v
     } catch (error) {
       // The server was killed: connection refused or reset. Anything else is a real failure.
       const code = (error as { cause?: { code?: string } }).cause?.code;
-      if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || (error as Error).message === 'fetch failed') return;
+      if (
+        code === 'ECONNREFUSED' ||
+        code === 'ECONNRESET' ||
+        code === 'UND_ERR_SOCKET' ||
+        (error as Error).message === 'fetch failed'
+      )
+        return;
       throw error;
     }
   }
@@ -104,7 +139,10 @@ test('SIGKILL under concurrent writes loses no acknowledged alert and leaves a g
   const store = await openSqliteStore({ dataDir: temp.dir });
   t.after(() => store.close());
   const latest = await store.latestSeq();
-  const events = (await store.readEvents(0, latest + 10)).map((e) => ({ ...e, body: JSON.parse(e.json) as SignedEventJson }));
+  const events = (await store.readEvents(0, latest + 10)).map((e) => ({
+    ...e,
+    body: JSON.parse(e.json) as SignedEventJson,
+  }));
   assert.deepEqual(
     events.map((e) => e.seq),
     Array.from({ length: latest }, (_, i) => i + 1),
@@ -112,9 +150,12 @@ test('SIGKILL under concurrent writes loses no acknowledged alert and leaves a g
   );
   for (const e of events) assert.equal(e.body.seq, e.seq, 'the signed event carries its own seq');
 
-  const count = (type: string, alertId: string) => events.filter((e) => e.type === type && e.body.alert.id === alertId).length;
-  for (const id of acked.issued) assert.equal(count('alert.issued', id), 1, `alert ${id}: exactly one alert.issued event`);
-  for (const { id } of acked.ended) assert.equal(count('alert.ended', id), 1, `all-clear ${id}: exactly one alert.ended event`);
+  const count = (type: string, alertId: string) =>
+    events.filter((e) => e.type === type && e.body.alert.id === alertId).length;
+  for (const id of acked.issued)
+    assert.equal(count('alert.issued', id), 1, `alert ${id}: exactly one alert.issued event`);
+  for (const { id } of acked.ended)
+    assert.equal(count('alert.ended', id), 1, `all-clear ${id}: exactly one alert.ended event`);
   const issuedIds = events.filter((e) => e.type === 'alert.issued').map((e) => e.body.alert.id);
   assert.equal(new Set(issuedIds).size, issuedIds.length, 'no alert issued twice');
 
@@ -122,16 +163,27 @@ test('SIGKILL under concurrent writes loses no acknowledged alert and leaves a g
   const active = new Map<string, string[]>();
   for (const e of events) {
     if (e.type === 'alert.issued' || e.type === 'alert.updated') {
-      active.set(e.body.alert.incident, e.body.alert.regions.map((r) => r.code));
+      active.set(
+        e.body.alert.incident,
+        e.body.alert.regions.map((r) => r.code),
+      );
     } else if (e.type === 'alert.ended') active.delete(e.body.alert.incident);
   }
+  const push = (m: Record<string, string[]>, code: string, incident: string) => {
+    m[code] = [...(m[code] ?? []), incident];
+  };
   const recomputed: Record<string, string[]> = {};
-  for (const [incident, codes] of active) for (const code of codes) (recomputed[code] ??= []).push(incident);
+  for (const [incident, codes] of active) for (const code of codes) push(recomputed, code, incident);
   const fromHub: Record<string, string[]> = {};
   for (const [code, entries] of Object.entries(served.regions)) {
-    for (const entry of entries) if (entry.region === code) (fromHub[code] ??= []).push(entry.incident);
+    for (const entry of entries) if (entry.region === code) push(fromHub, code, entry.incident);
   }
-  const sorted = (m: Record<string, string[]>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, [...v].sort()]).sort());
+  const sorted = (m: Record<string, string[]>) =>
+    Object.fromEntries(
+      Object.entries(m)
+        .map(([k, v]) => [k, [...v].sort()])
+        .sort(),
+    );
   assert.deepEqual(sorted(fromHub), sorted(recomputed));
   assert.ok(active.size > 0, 'some incidents are still active, so the comparison is not vacuous');
 });

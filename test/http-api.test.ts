@@ -18,13 +18,22 @@ interface Reply {
   status: number;
   headers: Headers;
   text: string;
+  // biome-ignore lint/suspicious/noExplicitAny: replies are checked field by field
   json: any;
 }
 
-async function request(method: string, path: string, options: { body?: string; type?: string; headers?: Record<string, string> } = {}): Promise<Reply> {
+async function request(
+  method: string,
+  path: string,
+  options: { body?: string; type?: string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.type) headers['content-type'] = options.type;
-  const response = await fetch(`${hub.url}${path}`, { method, headers, ...(options.body !== undefined ? { body: options.body } : {}) });
+  const response = await fetch(`${hub.url}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
   const text = await response.text();
   let json: unknown;
   try {
@@ -55,7 +64,10 @@ describe('issuing and reading alerts', () => {
     assert.equal(issued.json.outcome, 'issued');
     const id: string = issued.json.alert.id;
     assert.equal(issued.headers.get('location'), `/v1/alerts/${encodeURIComponent(id)}`);
-    assert.deepEqual(issued.json.alert.regions.map((r: { code: string }) => r.code), ['UA-59']);
+    assert.deepEqual(
+      issued.json.alert.regions.map((r: { code: string }) => r.code),
+      ['UA-59'],
+    );
 
     const one = await request('GET', `/v1/alerts/${encodeURIComponent(id)}`);
     assert.equal(one.status, 200);
@@ -120,12 +132,18 @@ describe('issuing and reading alerts', () => {
     assert.equal(page1.status, 200);
     assert.equal(page1.json.items.length, 2);
     assert.ok(page1.json.nextCursor);
-    const page2 = await request('GET', `/v1/alerts?event=artillery&limit=2&cursor=${encodeURIComponent(page1.json.nextCursor)}`);
+    const page2 = await request(
+      'GET',
+      `/v1/alerts?event=artillery&limit=2&cursor=${encodeURIComponent(page1.json.nextCursor)}`,
+    );
     assert.equal(page2.json.items.length, 1);
     const ids = new Set([...page1.json.items, ...page2.json.items].map((a: { id: string }) => a.id));
     assert.equal(ids.size, 3);
     const inVolyn = await request('GET', '/v1/alerts?event=artillery&region=UA-07&active=true');
-    assert.deepEqual(inVolyn.json.items.map((a: { regions: { code: string }[] }) => a.regions[0]?.code), ['UA-07']);
+    assert.deepEqual(
+      inVolyn.json.items.map((a: { regions: { code: string }[] }) => a.regions[0]?.code),
+      ['UA-07'],
+    );
   });
 });
 
@@ -150,7 +168,9 @@ describe('state is served from memory with validators', () => {
     assert.notEqual(changed.headers.get('etag'), etag);
     assert.ok(changed.json.regions['UA-12']);
     const one = await request('GET', '/v1/state/UA-12');
-    const again = await request('GET', '/v1/state/UA-12', { headers: { 'if-none-match': one.headers.get('etag') as string } });
+    const again = await request('GET', '/v1/state/UA-12', {
+      headers: { 'if-none-match': one.headers.get('etag') as string },
+    });
     assert.equal(again.status, 304);
   });
 
@@ -164,31 +184,54 @@ describe('state is served from memory with validators', () => {
 describe('bad input gets a 4xx with a stable code and nothing is stored', () => {
   test('a body over the limit → 413', async () => {
     const big = JSON.stringify({ event: 'air_raid', regions: ['UA-59'], note: 'x'.repeat(1_100_000) });
-    await assertRefusedAndNothingStored(await request('POST', '/v1/alerts', { body: big, type: 'application/json' }), 413, 'BODY_TOO_LARGE');
+    await assertRefusedAndNothingStored(
+      await request('POST', '/v1/alerts', { body: big, type: 'application/json' }),
+      413,
+      'BODY_TOO_LARGE',
+    );
   });
 
   test('a wrong content type → 415', async () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
-      await assertRefusedAndNothingStored(await request('POST', '/v1/alerts', { body: 'event=air_raid', type }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+      await assertRefusedAndNothingStored(
+        await request('POST', '/v1/alerts', { body: 'event=air_raid', type }),
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+      );
     }
   });
 
   test('malformed JSON and hostile JSON → 400', async () => {
-    await assertRefusedAndNothingStored(await request('POST', '/v1/alerts', { body: '{"event": ', type: 'application/json' }), 400, 'REQUEST_MALFORMED');
+    await assertRefusedAndNothingStored(
+      await request('POST', '/v1/alerts', { body: '{"event": ', type: 'application/json' }),
+      400,
+      'REQUEST_MALFORMED',
+    );
     const proto = '{"event":"air_raid","regions":["UA-59"],"__proto__":{"admin":true}}';
     const reply = await request('POST', '/v1/alerts', { body: proto, type: 'application/json' });
     assert.equal(reply.status, 400, reply.text);
-    await assertRefusedAndNothingStored(await request('POST', '/v1/alerts', { body: '[1,2]', type: 'application/json' }), 400, 'REQUEST_INVALID');
+    await assertRefusedAndNothingStored(
+      await request('POST', '/v1/alerts', { body: '[1,2]', type: 'application/json' }),
+      400,
+      'REQUEST_INVALID',
+    );
   });
 
   test('malformed XML → CAP_INVALID with the parser finding, its line and column', async () => {
-    const reply = await request('POST', '/v1/alerts', { body: '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>', type: 'application/xml' });
+    const reply = await request('POST', '/v1/alerts', {
+      body: '<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>',
+      type: 'application/xml',
+    });
     await assertRefusedAndNothingStored(reply, 422, 'CAP_INVALID');
     const finding = reply.json.error.details[0];
     assert.match(finding.code, /^CAP_/);
     assert.equal(typeof finding.line, 'number');
     const doctype = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><alert/>';
-    await assertRefusedAndNothingStored(await request('POST', '/v1/alerts', { body: doctype, type: 'application/cap+xml' }), 422, 'CAP_INVALID');
+    await assertRefusedAndNothingStored(
+      await request('POST', '/v1/alerts', { body: doctype, type: 'application/cap+xml' }),
+      422,
+      'CAP_INVALID',
+    );
   });
 
   test('a CAP message failing validation → CAP_INVALID listing the validator finding codes', async () => {
@@ -210,24 +253,52 @@ describe('bad input gets a 4xx with a stable code and nothing is stored', () => 
     const regions = await post('/v1/alerts', { event: 'air_raid', regions: ['UA-99', 'XX'] });
     await assertRefusedAndNothingStored(regions, 422, 'ALERT_UNKNOWN_REGION');
     assert.match(regions.text, /UA-99/);
-    await assertRefusedAndNothingStored(await post('/v1/alerts', { event: 'zombies', regions: ['UA-59'] }), 422, 'ALERT_UNKNOWN_EVENT');
-    await assertRefusedAndNothingStored(await post('/v1/alerts', { event: 'air_raid', regions: ['UA-59'], colour: 'red' }), 400, 'ALERT_INPUT_INVALID');
+    await assertRefusedAndNothingStored(
+      await post('/v1/alerts', { event: 'zombies', regions: ['UA-59'] }),
+      422,
+      'ALERT_UNKNOWN_EVENT',
+    );
+    await assertRefusedAndNothingStored(
+      await post('/v1/alerts', { event: 'air_raid', regions: ['UA-59'], colour: 'red' }),
+      400,
+      'ALERT_INPUT_INVALID',
+    );
   });
 
   test('all-clear of an unknown alert → 404; update of a cancelled incident → 409', async () => {
-    await assertRefusedAndNothingStored(await request('POST', '/v1/alerts/no-such-alert/all-clear'), 404, 'ALERT_NOT_FOUND');
+    await assertRefusedAndNothingStored(
+      await request('POST', '/v1/alerts/no-such-alert/all-clear'),
+      404,
+      'ALERT_NOT_FOUND',
+    );
     const issued = await post('/v1/alerts', { event: 'radiation', regions: ['UA-48'] });
     const id = encodeURIComponent(issued.json.alert.id);
     const cancelled = await request('POST', `/v1/alerts/${id}/cancel`);
     assert.equal(cancelled.status, 201, cancelled.text);
     assert.equal(cancelled.json.event.type, 'alert.ended');
-    await assertRefusedAndNothingStored(await post(`/v1/alerts/${id}/update`, { headline: { en: 'still on' } }), 409, 'ALERT_ALREADY_ENDED');
-    await assertRefusedAndNothingStored(await request('POST', `/v1/alerts/${id}/all-clear`), 409, 'ALERT_ALREADY_ENDED');
+    await assertRefusedAndNothingStored(
+      await post(`/v1/alerts/${id}/update`, { headline: { en: 'still on' } }),
+      409,
+      'ALERT_ALREADY_ENDED',
+    );
+    await assertRefusedAndNothingStored(
+      await request('POST', `/v1/alerts/${id}/all-clear`),
+      409,
+      'ALERT_ALREADY_ENDED',
+    );
   });
 
   test('a malformed query and an unknown endpoint get the error shape', async () => {
-    await assertRefusedAndNothingStored(await request('GET', '/v1/alerts?limit=100000'), 400, 'REQUEST_INVALID');
-    await assertRefusedAndNothingStored(await request('GET', '/v1/alerts?from=yesterday'), 400, 'REQUEST_INVALID');
+    await assertRefusedAndNothingStored(
+      await request('GET', '/v1/alerts?limit=100000'),
+      400,
+      'REQUEST_INVALID',
+    );
+    await assertRefusedAndNothingStored(
+      await request('GET', '/v1/alerts?from=yesterday'),
+      400,
+      'REQUEST_INVALID',
+    );
     await assertRefusedAndNothingStored(await request('GET', '/v1/nothing-here'), 404, 'NOT_FOUND');
   });
 });
@@ -287,7 +358,10 @@ describe('documents and operations', () => {
     const jwks = await request('GET', '/.well-known/tocsin/keys.json');
     assert.equal(jwks.status, 200);
     const keys = new Map<string, ReturnType<typeof createPublicKey>>(
-      jwks.json.keys.map((k: { kid: string }) => [k.kid, createPublicKey({ key: k as never, format: 'jwk' })]),
+      jwks.json.keys.map((k: { kid: string }) => [
+        k.kid,
+        createPublicKey({ key: k as never, format: 'jwk' }),
+      ]),
     );
     const events = await hub.store.readEvents(0, 1000);
     assert.ok(events.length > 0);
@@ -327,7 +401,7 @@ describe('server errors', () => {
       assert.doesNotMatch(text, /database|sqlite|\.ts|at |Error:/i);
       const ready = await fetch(`${broken.url}/readyz`);
       assert.equal(ready.status, 503);
-      assert.equal((await ready.json()).error.code, 'UNAVAILABLE');
+      assert.equal(((await ready.json()) as { error: { code: string } }).error.code, 'UNAVAILABLE');
     } finally {
       await broken.stop();
     }

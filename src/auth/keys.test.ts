@@ -12,7 +12,14 @@ function tempDir(t: { after: (fn: () => void) => void }): string {
   return dir;
 }
 
-const unsigned = { seq: 1, id: 'e1', type: 'alert.issued', time: '2026-01-01T10:42:00+02:00', regions: ['UA-59'], alert: {} };
+const unsigned = {
+  seq: 1,
+  id: 'e1',
+  type: 'alert.issued',
+  time: '2026-01-01T10:42:00+02:00',
+  regions: ['UA-59'],
+  alert: {},
+};
 
 test('the first open generates a key in a 0600 file, and a second open reads the same key', (t) => {
   const dir = tempDir(t);
@@ -43,8 +50,13 @@ test('rotation signs with a new key, keeps the old public key, and drops the old
   assert.equal(openKeyRing(dir).current().kid, current);
   assert.equal(verifyEvent(oldEvent, ring.publicKeys()), true);
   assert.equal(verifyEvent(signEvent(unsigned, ring.current()), ring.publicKeys()), true);
-  assert.deepEqual(ring.jwks().keys.map((k) => k.kid), [current, previous]);
-  const file = JSON.parse(readFileSync(join(dir, KEY_FILE_NAME), 'utf8')) as { keys: { kid: string; privateKeyPem?: string }[] };
+  assert.deepEqual(
+    ring.jwks().keys.map((k) => k.kid),
+    [current, previous],
+  );
+  const file = JSON.parse(readFileSync(join(dir, KEY_FILE_NAME), 'utf8')) as {
+    keys: { kid: string; privateKeyPem?: string }[];
+  };
   assert.equal(file.keys.filter((k) => k.privateKeyPem !== undefined).length, 1);
   assert.equal(statSync(join(dir, KEY_FILE_NAME)).mode & 0o777, 0o600);
 });
@@ -53,7 +65,10 @@ test('a damaged key file is refused with a clear error, never silently replaced'
   const dir = tempDir(t);
   openKeyRing(dir);
   writeFileSync(join(dir, KEY_FILE_NAME), '{"version":1,');
-  assert.throws(() => openKeyRing(dir), (e: unknown) => e instanceof KeyFileError && /not valid JSON/.test(e.message));
+  assert.throws(
+    () => openKeyRing(dir),
+    (e: unknown) => e instanceof KeyFileError && /not valid JSON/.test(e.message),
+  );
   writeFileSync(join(dir, KEY_FILE_NAME), '{"version":1,"current":"x","keys":[]}');
   assert.throws(() => openKeyRing(dir), /no usable current key/);
 });

@@ -2,8 +2,23 @@
 // generated on first start; `tocsin keys rotate` makes a new current key and keeps the old
 // public keys (their private halves are dropped) so events signed before still verify.
 // Key ids are RFC 7638 JWK thumbprints, so a kid names exactly one public key.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+} from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { SigningKey } from '../alerts/event-signing.ts';
 
@@ -113,10 +128,15 @@ function ringOf(path: string, file: KeyFile): KeyRing {
   }
   const ordered = [stored, ...file.keys.filter((k) => k !== stored)];
   const publicKeys = new Map(
-    ordered.map((k) => [k.kid, createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: k.x }, format: 'jwk' })]),
+    ordered.map((k) => [
+      k.kid,
+      createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: k.x }, format: 'jwk' }),
+    ]),
   );
   const jwks = {
-    keys: ordered.map((k): PublicJwk => ({ kty: 'OKP', crv: 'Ed25519', x: k.x, kid: k.kid, use: 'sig', alg: 'EdDSA' })),
+    keys: ordered.map(
+      (k): PublicJwk => ({ kty: 'OKP', crv: 'Ed25519', x: k.x, kid: k.kid, use: 'sig', alg: 'EdDSA' }),
+    ),
   };
   const current = { kid: stored.kid, privateKey };
   return { current: () => current, publicKeys: () => publicKeys, jwks: () => jwks };
@@ -136,7 +156,10 @@ export function openKeyRing(dir: string, now: Date = new Date()): KeyRing {
 }
 
 /** Makes a new current key; the old ones keep only their public half. Returns the new ring. */
-export function rotateKeys(dir: string, now: Date = new Date()): { ring: KeyRing; previous: string | null; current: string } {
+export function rotateKeys(
+  dir: string,
+  now: Date = new Date(),
+): { ring: KeyRing; previous: string | null; current: string } {
   mkdirSync(dir, { recursive: true, mode: DIR_MODE });
   const path = join(dir, KEY_FILE_NAME);
   const old = readKeyFile(path);

@@ -54,7 +54,10 @@ function shortForm(parsed: Parsed): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   const event = stringFlag(parsed, 'event');
   if (event !== undefined) body.event = event;
-  const regions = listFlag(parsed, 'region').flatMap((r) => r.split(',')).map((r) => r.trim()).filter(Boolean);
+  const regions = listFlag(parsed, 'region')
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter(Boolean);
   if (regions.length > 0) body.regions = regions;
   const status = stringFlag(parsed, 'status');
   if (status !== undefined) body.status = status;
@@ -70,7 +73,8 @@ function shortForm(parsed: Parsed): Record<string, unknown> {
   if (expires !== undefined) body.expires = expires;
   const expiresIn = stringFlag(parsed, 'expires-in');
   if (expiresIn !== undefined) {
-    if (!/^\d+$/.test(expiresIn)) throw new UsageError(`--expires-in must be a whole number of minutes, got '${expiresIn}'`);
+    if (!/^\d+$/.test(expiresIn))
+      throw new UsageError(`--expires-in must be a whole number of minutes, got '${expiresIn}'`);
     body.expiresInMinutes = Number(expiresIn);
   }
   const note = stringFlag(parsed, 'note');
@@ -102,7 +106,13 @@ interface Reply {
   text: string;
 }
 
-async function call(target: Target, method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+async function call(
+  target: Target,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<Reply> {
   const h: Record<string, string> = { accept: 'application/json', ...headers };
   if (target.token) h.authorization = `Bearer ${target.token}`;
   if (body !== undefined) h['content-type'] = 'application/json';
@@ -115,9 +125,15 @@ async function call(target: Target, method: string, path: string, body?: unknown
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-    throw new Unreachable(`cannot reach ${target.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`);
+    throw new Unreachable(
+      `cannot reach ${target.server}: ${cause?.code ?? cause?.message ?? (error as Error).message}`,
+    );
   }
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type') ?? '',
+    text: await response.text(),
+  };
 }
 
 function refusal(io: CliIo, reply: Reply, json: boolean): number {
@@ -126,9 +142,14 @@ function refusal(io: CliIo, reply: Reply, json: boolean): number {
     return EXIT.failure;
   }
   try {
-    const { error } = JSON.parse(reply.text) as { error: { code: string; message: string; details?: { code?: string; path?: string; message: string }[] } };
+    const { error } = JSON.parse(reply.text) as {
+      error: { code: string; message: string; details?: { code?: string; path?: string; message: string }[] };
+    };
     const lines = [`tocsin alert: ${error.code} (HTTP ${reply.status}): ${error.message}`];
-    for (const d of error.details ?? []) lines.push(`  ${[d.code, d.path].filter(Boolean).join(' at ')}${d.code || d.path ? ': ' : ''}${d.message}`);
+    for (const d of error.details ?? [])
+      lines.push(
+        `  ${[d.code, d.path].filter(Boolean).join(' at ')}${d.code || d.path ? ': ' : ''}${d.message}`,
+      );
     io.stderr(`${lines.join('\n')}\n`);
   } catch {
     io.stderr(`tocsin alert: HTTP ${reply.status}: ${reply.text.slice(0, 500)}\n`);
@@ -201,7 +222,12 @@ async function runAction(action: string, args: string[], io: CliIo): Promise<num
       break;
     case 'all-clear': {
       const body = shortForm(parsed);
-      reply = await call(target, 'POST', `${alertPath}/all-clear`, Object.keys(body).length > 0 ? body : undefined);
+      reply = await call(
+        target,
+        'POST',
+        `${alertPath}/all-clear`,
+        Object.keys(body).length > 0 ? body : undefined,
+      );
       break;
     }
     case 'cancel': {
@@ -268,7 +294,8 @@ export const command: Command = {
     const [action, ...rest] = args;
     try {
       if (action === undefined) throw new UsageError('missing action');
-      if (action !== 'issue' && action !== 'list' && !ID_ACTIONS.has(action)) throw new UsageError(`unknown action '${action}'`);
+      if (action !== 'issue' && action !== 'list' && !ID_ACTIONS.has(action))
+        throw new UsageError(`unknown action '${action}'`);
       return await runAction(action, rest, io);
     } catch (error) {
       if (error instanceof UsageError) {

@@ -31,13 +31,19 @@ export const command: Command = {
         const file = stringFlag(parsed, 'config');
         const result = loadConfig({ env: io.env, ...(file !== undefined ? { file } : {}) });
         if (!result.ok) {
-          io.stderr(parsed.values.json ? `${JSON.stringify({ violations: result.violations })}\n` : formatViolations(result.violations));
+          io.stderr(
+            parsed.values.json
+              ? `${JSON.stringify({ violations: result.violations })}\n`
+              : formatViolations(result.violations),
+          );
           return EXIT.usage;
         }
         io.stdout(`${JSON.stringify(result.config, null, 2)}\n`);
         return EXIT.ok;
       }
-      throw new UsageError(action === undefined ? 'missing action: sample or check' : `unknown action '${action}'`);
+      throw new UsageError(
+        action === undefined ? 'missing action: sample or check' : `unknown action '${action}'`,
+      );
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       io.stderr(`tocsin config: ${error.message}\n${help}`);

@@ -17,7 +17,11 @@ export interface Parsed {
 }
 
 /** Parses `args` against `options`; throws UsageError naming the problem. */
-export function parseFlags(args: string[], options: Options, maxPositionals = Number.POSITIVE_INFINITY): Parsed {
+export function parseFlags(
+  args: string[],
+  options: Options,
+  maxPositionals = Number.POSITIVE_INFINITY,
+): Parsed {
   let parsed: Parsed;
   try {
     parsed = parseArgs({ args, options, strict: true, allowPositionals: true }) as Parsed;

@@ -23,7 +23,9 @@ export const command: Command = {
     try {
       const [action, ...rest] = args;
       if (action !== 'rotate' && action !== 'list') {
-        throw new UsageError(action === undefined ? 'missing action: rotate or list' : `unknown action '${action}'`);
+        throw new UsageError(
+          action === undefined ? 'missing action: rotate or list' : `unknown action '${action}'`,
+        );
       }
       const parsed = parseFlags(
         rest,
@@ -51,8 +53,14 @@ export const command: Command = {
         );
         return EXIT.ok;
       }
-      const kids = openKeyRing(dir).jwks().keys.map((k) => k.kid);
-      io.stdout(parsed.values.json ? `${JSON.stringify({ keys: kids })}\n` : `${kids.map((k, i) => `${k}${i === 0 ? '  (current)' : ''}`).join('\n')}\n`);
+      const kids = openKeyRing(dir)
+        .jwks()
+        .keys.map((k) => k.kid);
+      io.stdout(
+        parsed.values.json
+          ? `${JSON.stringify({ keys: kids })}\n`
+          : `${kids.map((k, i) => `${k}${i === 0 ? '  (current)' : ''}`).join('\n')}\n`,
+      );
       return EXIT.ok;
     } catch (error) {
       if (!(error instanceof UsageError)) {

@@ -37,7 +37,12 @@ export const command: Command = {
     try {
       const parsed = parseFlags(
         args,
-        { port: { type: 'string' }, host: { type: 'string' }, 'data-dir': { type: 'string' }, config: { type: 'string' } },
+        {
+          port: { type: 'string' },
+          host: { type: 'string' },
+          'data-dir': { type: 'string' },
+          config: { type: 'string' },
+        },
         0,
       );
       file = stringFlag(parsed, 'config');

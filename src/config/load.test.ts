@@ -24,7 +24,10 @@ test('no configuration gives the embedded default: SQLite in ./tocsin-data, port
 });
 
 test('flags win over the environment, which wins over the file', (t) => {
-  const file = tempFile(t, JSON.stringify({ server: { port: 1111, host: '0.0.0.0' }, dataDir: '/from-file' }));
+  const file = tempFile(
+    t,
+    JSON.stringify({ server: { port: 1111, host: '0.0.0.0' }, dataDir: '/from-file' }),
+  );
   const result = loadConfig({
     file,
     env: { PORT: '2222', TOCSIN_DATA_DIR: '/from-env' },
@@ -45,15 +48,18 @@ test('every violation is reported at once, each naming the setting and its sourc
   assert.equal(result.ok, false);
   if (result.ok) return;
   const seen = result.violations.map((v) => `${v.path}|${v.source}`).sort();
-  assert.deepEqual(seen, [
-    `|file ${file}`,
-    `database.url|env DATABASE_URL`,
-    `log.level|env LOG_LEVEL`,
-    `server.bodyLimitBytes|file ${file}`,
-    `server.port|env PORT`,
-    `server.trustProxy|env TOCSIN_TRUST_PROXY`,
-    `server|file ${file}`,
-  ].sort());
+  assert.deepEqual(
+    seen,
+    [
+      `|file ${file}`,
+      `database.url|env DATABASE_URL`,
+      `log.level|env LOG_LEVEL`,
+      `server.bodyLimitBytes|file ${file}`,
+      `server.port|env PORT`,
+      `server.trustProxy|env TOCSIN_TRUST_PROXY`,
+      `server|file ${file}`,
+    ].sort(),
+  );
   assert.match(result.violations.find((v) => v.path === 'database.url')?.message ?? '', /postgres:\/\//);
   assert.match(result.violations.find((v) => v.path === 'server')?.message ?? '', /server\.colour/);
 });

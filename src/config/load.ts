@@ -73,7 +73,9 @@ export const SETTINGS: readonly SettingInfo[] = walk(ConfigSchema as unknown as 
 function convert(setting: SettingInfo, text: string): { value: unknown } | { error: string } {
   switch (setting.type) {
     case 'integer':
-      return /^-?\d+$/.test(text.trim()) ? { value: Number(text) } : { error: `must be an integer, got '${text}'` };
+      return /^-?\d+$/.test(text.trim())
+        ? { value: Number(text) }
+        : { error: `must be an integer, got '${text}'` };
     case 'number':
       return text.trim() !== '' && Number.isFinite(Number(text))
         ? { value: Number(text) }
@@ -112,7 +114,12 @@ export function parseConfigText(text: string): { value: unknown } | { error: str
   }
 }
 
-function collectFileSources(value: unknown, prefix: string, source: string, origins: Map<string, string>): void {
+function collectFileSources(
+  value: unknown,
+  prefix: string,
+  source: string,
+  origins: Map<string, string>,
+): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     origins.set(prefix, source);
     return;
@@ -129,11 +136,15 @@ function describe(error: { instancePath: string; keyword: string; message: strin
   const path = error.instancePath.split('/').filter(Boolean).join('.');
   if (error.keyword === 'additionalProperties') {
     const names = (error.params as { additionalProperties?: string[] }).additionalProperties ?? [];
-    return { path, message: `unknown setting${names.length > 1 ? 's' : ''}: ${names.map((n) => (path ? `${path}.${n}` : n)).join(', ')}` };
+    return {
+      path,
+      message: `unknown setting${names.length > 1 ? 's' : ''}: ${names.map((n) => (path ? `${path}.${n}` : n)).join(', ')}`,
+    };
   }
   const setting = SETTINGS.find((s) => s.path === path);
   if (error.keyword === 'pattern' && setting?.hint) return { path, message: `must be ${setting.hint}` };
-  if (error.keyword === 'enum' && setting?.choices) return { path, message: `must be one of ${setting.choices.join(', ')}` };
+  if (error.keyword === 'enum' && setting?.choices)
+    return { path, message: `must be one of ${setting.choices.join(', ')}` };
   return { path, message: error.message };
 }
 
@@ -149,7 +160,11 @@ export function loadConfig(sources: ConfigSources = {}): ConfigResult {
     try {
       text = readFileSync(sources.file, 'utf8');
     } catch (error) {
-      violations.push({ path: '', source, message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
+      violations.push({
+        path: '',
+        source,
+        message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      });
     }
     if (text !== undefined) {
       const parsed = parseConfigText(text);
@@ -194,7 +209,9 @@ export function loadConfig(sources: ConfigSources = {}): ConfigResult {
     if (error.keyword === 'boolean') continue; // "schema is false": repeats additionalProperties
     const { path, message } = describe(error as never);
     const source =
-      error.keyword === 'additionalProperties' ? `file ${sources.file ?? ''}`.trim() : (origins.get(path) ?? 'default');
+      error.keyword === 'additionalProperties'
+        ? `file ${sources.file ?? ''}`.trim()
+        : (origins.get(path) ?? 'default');
     violations.push({ path, source, message });
   }
   if (violations.length === 0) {
@@ -203,7 +220,11 @@ export function loadConfig(sources: ConfigSources = {}): ConfigResult {
       new Intl.DateTimeFormat('en', { timeZone: config.alerts.timeZone });
     } catch {
       const source = origins.get('alerts.timeZone') ?? 'default';
-      violations.push({ path: 'alerts.timeZone', source, message: `unknown IANA time zone '${config.alerts.timeZone}'` });
+      violations.push({
+        path: 'alerts.timeZone',
+        source,
+        message: `unknown IANA time zone '${config.alerts.timeZone}'`,
+      });
     }
   }
   if (violations.length > 0) return { ok: false, violations };

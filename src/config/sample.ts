@@ -37,7 +37,9 @@ export function renderSample(): string {
     else entries.push([`  ${JSON.stringify(group)}: {\n${body.join('\n')}\n  }`]);
   }
   const flat = entries.flat();
-  out.push(flat.map((entry, i) => (i < flat.length - 1 && !entry.endsWith(',') ? `${entry},` : entry)).join('\n'));
+  out.push(
+    flat.map((entry, i) => (i < flat.length - 1 && !entry.endsWith(',') ? `${entry},` : entry)).join('\n'),
+  );
   out.push('}');
   return `${out.join('\n')}\n`;
 }

@@ -118,7 +118,8 @@ export const ConfigSchema = Type.Object(
           minLength: 1,
           pattern: '^[^\\s,<&]+$',
           hint: 'a CAP sender: no spaces, commas, < or &',
-          description: 'CAP `sender` the hub writes into alerts it composes (CAP 1.2 §3.2.1: no spaces, commas or restricted characters).',
+          description:
+            'CAP `sender` the hub writes into alerts it composes (CAP 1.2 §3.2.1: no spaces, commas or restricted characters).',
           env: 'TOCSIN_SENDER',
         }),
         timeZone: Type.String({

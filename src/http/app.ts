@@ -3,9 +3,9 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
-  LogController,
   type FastifyInstance,
   type FastifyPluginAsync,
+  LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
   type RawServerDefault,
@@ -75,7 +75,9 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
 
   // Only JSON and CAP XML bodies: text/plain (a Fastify default) would slip past the 415.
   app.removeContentTypeParser('text/plain');
-  app.addContentTypeParser(XML_MEDIA_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser(XML_MEDIA_TYPES, { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
 
   await app.register(swagger, {
     openapi: {
@@ -99,11 +101,19 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
 
   app.setErrorHandler((error, request, reply) => {
     const mapped = toHttpError(error, request.id);
-    if (mapped.internal) logInternal(request.log, error, { reqId: request.id, method: request.method, url: request.url });
+    if (mapped.internal)
+      logInternal(request.log, error, { reqId: request.id, method: request.method, url: request.url });
     return reply.code(mapped.status).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(errorBody('NOT_FOUND', `${HTTP_ERROR_CODES.NOT_FOUND} ${request.method} ${request.url.split('?')[0]}`)),
+    reply
+      .code(404)
+      .send(
+        errorBody(
+          'NOT_FOUND',
+          `${HTTP_ERROR_CODES.NOT_FOUND} ${request.method} ${request.url.split('?')[0]}`,
+        ),
+      ),
   );
 
   const logRequests = deps.logger.isLevelEnabled('debug');
@@ -111,19 +121,32 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
     const route = request.routeOptions.url ?? 'unmatched';
     deps.metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
     if (logRequests) {
-      request.log.debug({ method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+      request.log.debug(
+        { method: request.method, route, status: reply.statusCode, ms: reply.elapsedTime },
+        'request',
+      );
     }
   });
 
   await app.register(alertRoutes({ alerts: deps.alerts, authenticate: deps.authenticate }));
   await app.register(stateRoutes({ alerts: deps.alerts }));
-  await app.register(statsRoutes({ alerts: deps.alerts, authenticate: deps.authenticate, now: deps.now ?? Date.now }));
   await app.register(
-    regionRoutes({ tree: deps.tree, ...(deps.regionAttribution ? { attribution: deps.regionAttribution } : {}) }),
+    statsRoutes({ alerts: deps.alerts, authenticate: deps.authenticate, now: deps.now ?? Date.now }),
+  );
+  await app.register(
+    regionRoutes({
+      tree: deps.tree,
+      ...(deps.regionAttribution ? { attribution: deps.regionAttribution } : {}),
+    }),
   );
   await app.register(keyRoutes({ keys: deps.keys }));
   await app.register(
-    opsRoutes({ store: deps.store, metrics: deps.metrics, expectedMigrations: deps.expectedMigrations, draining: () => draining }),
+    opsRoutes({
+      store: deps.store,
+      metrics: deps.metrics,
+      expectedMigrations: deps.expectedMigrations,
+      draining: () => draining,
+    }),
   );
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
 

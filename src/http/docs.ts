@@ -5,7 +5,13 @@ interface Operation {
   summary?: string;
   description?: string;
   tags?: string[];
-  parameters?: { name: string; in: string; required?: boolean; description?: string; schema?: { type?: string } }[];
+  parameters?: {
+    name: string;
+    in: string;
+    required?: boolean;
+    description?: string;
+    schema?: { type?: string };
+  }[];
   requestBody?: { content?: Record<string, unknown> };
   responses?: Record<string, { description?: string }>;
 }
@@ -32,7 +38,10 @@ function renderOperation(method: string, path: string, op: Operation): string {
     .join('');
   const bodyTypes = Object.keys(op.requestBody?.content ?? {});
   const responses = Object.entries(op.responses ?? {})
-    .map(([status, r]) => `<code>${escapeHtml(status)}</code>${r.description ? ` ${escapeHtml(r.description)}` : ''}`)
+    .map(
+      ([status, r]) =>
+        `<code>${escapeHtml(status)}</code>${r.description ? ` ${escapeHtml(r.description)}` : ''}`,
+    )
     .join(', ');
   return [
     `<section id="${escapeHtml(`${method}-${path}`)}">`,
@@ -40,7 +49,9 @@ function renderOperation(method: string, path: string, op: Operation): string {
     op.summary ? `<p>${escapeHtml(op.summary)}</p>` : '',
     op.description ? `<p>${escapeHtml(op.description)}</p>` : '',
     params ? `<p>Parameters:</p><ul>${params}</ul>` : '',
-    bodyTypes.length ? `<p>Body: ${bodyTypes.map((t) => `<code>${escapeHtml(t)}</code>`).join(', ')}</p>` : '',
+    bodyTypes.length
+      ? `<p>Body: ${bodyTypes.map((t) => `<code>${escapeHtml(t)}</code>`).join(', ')}</p>`
+      : '',
     responses ? `<p>Responses: ${responses}</p>` : '',
     '</section>',
   ].join('\n');

@@ -43,7 +43,11 @@ export interface ErrorBody {
   error: { code: string; message: string; details: ErrorDetail[] };
 }
 
-export function errorBody(code: ErrorCode | HttpErrorCode, message: string, details: ErrorDetail[] = []): ErrorBody {
+export function errorBody(
+  code: ErrorCode | HttpErrorCode,
+  message: string,
+  details: ErrorDetail[] = [],
+): ErrorBody {
   return { error: { code, message, details } };
 }
 
@@ -60,20 +64,32 @@ function validationDetails(error: FastifyError): ErrorDetail[] {
     let path = `${context}${v.instancePath ?? ''}`;
     const extra = v.params?.additionalProperty;
     if (v.keyword === 'additionalProperties' && typeof extra === 'string') path += `/${extra}`;
-    if (v.keyword === 'required' && typeof v.params?.missingProperty === 'string') path += `/${v.params.missingProperty}`;
+    if (v.keyword === 'required' && typeof v.params?.missingProperty === 'string')
+      path += `/${v.params.missingProperty}`;
     return { path, message: v.message ?? 'invalid' };
   });
 }
 
 /** Maps anything thrown while handling a request to a status and a client-safe body. */
-export function toHttpError(error: unknown, requestId: string): { status: number; body: ErrorBody; internal: boolean } {
+export function toHttpError(
+  error: unknown,
+  requestId: string,
+): { status: number; body: ErrorBody; internal: boolean } {
   if (isTocsinError(error)) {
-    return { status: DOMAIN_STATUS[error.code], body: errorBody(error.code, error.message, error.details), internal: false };
+    return {
+      status: DOMAIN_STATUS[error.code],
+      body: errorBody(error.code, error.message, error.details),
+      internal: false,
+    };
   }
   const fastifyError = error as Partial<FastifyError>;
   if (fastifyError.validation) {
     const details = validationDetails(error as FastifyError);
-    return { status: 400, body: errorBody('REQUEST_INVALID', HTTP_ERROR_CODES.REQUEST_INVALID, details), internal: false };
+    return {
+      status: 400,
+      body: errorBody('REQUEST_INVALID', HTTP_ERROR_CODES.REQUEST_INVALID, details),
+      internal: false,
+    };
   }
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -86,18 +102,34 @@ export function toHttpError(error: unknown, requestId: string): { status: number
         internal: false,
       };
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return { status: 413, body: errorBody('BODY_TOO_LARGE', HTTP_ERROR_CODES.BODY_TOO_LARGE), internal: false };
+      return {
+        status: 413,
+        body: errorBody('BODY_TOO_LARGE', HTTP_ERROR_CODES.BODY_TOO_LARGE),
+        internal: false,
+      };
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { status: 400, body: errorBody('REQUEST_MALFORMED', fastifyError.message ?? HTTP_ERROR_CODES.REQUEST_MALFORMED), internal: false };
+      return {
+        status: 400,
+        body: errorBody('REQUEST_MALFORMED', fastifyError.message ?? HTTP_ERROR_CODES.REQUEST_MALFORMED),
+        internal: false,
+      };
   }
   // Fastify's JSON parser raises a SyntaxError tagged with a 400 status for malformed JSON.
   if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
-    return { status: 400, body: errorBody('REQUEST_MALFORMED', `Malformed JSON: ${error.message}`), internal: false };
+    return {
+      status: 400,
+      body: errorBody('REQUEST_MALFORMED', `Malformed JSON: ${error.message}`),
+      internal: false,
+    };
   }
   const status = fastifyError.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, body: errorBody('REQUEST_INVALID', fastifyError.message ?? HTTP_ERROR_CODES.REQUEST_INVALID), internal: false };
+    return {
+      status,
+      body: errorBody('REQUEST_INVALID', fastifyError.message ?? HTTP_ERROR_CODES.REQUEST_INVALID),
+      internal: false,
+    };
   }
   return {
     status: 500,

@@ -5,16 +5,14 @@ import Type from 'typebox';
 import { STATUSES } from '../cap/types.ts';
 import { ALERT_STATES, END_REASONS } from '../store/store.ts';
 
-export const ErrorDetailSchema = Type.Object(
-  {
-    code: Type.Optional(Type.String()),
-    path: Type.Optional(Type.String()),
-    message: Type.String(),
-    severity: Type.Optional(Type.Enum(['error', 'warning'])),
-    line: Type.Optional(Type.Integer()),
-    column: Type.Optional(Type.Integer()),
-  },
-);
+export const ErrorDetailSchema = Type.Object({
+  code: Type.Optional(Type.String()),
+  path: Type.Optional(Type.String()),
+  message: Type.String(),
+  severity: Type.Optional(Type.Enum(['error', 'warning'])),
+  line: Type.Optional(Type.Integer()),
+  column: Type.Optional(Type.Integer()),
+});
 
 export const ErrorSchema = Type.Object(
   {
@@ -51,7 +49,9 @@ export const CapJsonSchema = Type.Object(
 
 export const AlertViewSchema = Type.Object({
   id: Type.String({ description: 'CAP identifier.' }),
-  incident: Type.String({ description: 'Identifier of the first alert of the chain linked by `references`.' }),
+  incident: Type.String({
+    description: 'Identifier of the first alert of the chain linked by `references`.',
+  }),
   state: Type.Enum([...ALERT_STATES]),
   event: Type.String({ description: 'Tocsin event type, e.g. air_raid.' }),
   status: Type.Enum([...STATUSES]),
@@ -117,7 +117,9 @@ export const StatsQuerySchema = Type.Object(
   {
     region: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
     event: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-    from: Type.Optional(Type.String({ ...RFC3339, description: 'Start of the period; default 30 days before `to`.' })),
+    from: Type.Optional(
+      Type.String({ ...RFC3339, description: 'Start of the period; default 30 days before `to`.' }),
+    ),
     to: Type.Optional(Type.String({ ...RFC3339, description: 'End of the period; default now.' })),
   },
   { additionalProperties: false },
@@ -133,7 +135,9 @@ export const StatsSchema = Type.Object({
       count: Type.Integer(),
       totalSeconds: Type.Number(),
       longestSeconds: Type.Number(),
-      underAlertSeconds: Type.Number({ description: 'Union of alert intervals (overlaps merged), clipped to the period.' }),
+      underAlertSeconds: Type.Number({
+        description: 'Union of alert intervals (overlaps merged), clipped to the period.',
+      }),
     }),
   ),
 });

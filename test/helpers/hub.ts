@@ -51,7 +51,9 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   const temp = options.dataDir === undefined ? makeTempDir() : undefined;
   const dataDir = options.dataDir ?? (temp as { dir: string }).dir;
   const database =
-    options.engine === 'postgres' && options.databaseUrl === undefined ? await createTestDatabase() : undefined;
+    options.engine === 'postgres' && options.databaseUrl === undefined
+      ? await createTestDatabase()
+      : undefined;
   const url = options.databaseUrl ?? database?.url ?? '';
   const config = testConfig(dataDir, url);
   options.configure?.(config);

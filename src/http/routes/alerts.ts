@@ -42,7 +42,10 @@ export function alertInputOf(request: FastifyRequest): AlertInput | undefined {
 }
 
 function changeReply(result: ChangeResult) {
-  return { alert: result.alert, event: { seq: result.event.seq, id: result.event.id, type: result.event.type } };
+  return {
+    alert: result.alert,
+    event: { seq: result.event.seq, id: result.event.id, type: result.event.type },
+  };
 }
 
 function location(alert: AlertView): string {
@@ -155,7 +158,10 @@ export function alertRoutes(deps: AlertRoutesDeps): FastifyPluginAsyncTypebox {
           params: AlertIdParams,
           produces: ['application/cap+xml'],
           response: {
-            200: { description: 'CAP 1.2 XML', content: { 'application/cap+xml': { schema: { type: 'string' } } } },
+            200: {
+              description: 'CAP 1.2 XML',
+              content: { 'application/cap+xml': { schema: { type: 'string' } } },
+            },
             ...ERROR_RESPONSES,
           },
         },

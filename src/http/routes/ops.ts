@@ -26,7 +26,13 @@ export function opsRoutes(deps: OpsDeps): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/healthz',
-      { schema: { tags: ops, summary: 'Liveness: the process answers', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+      {
+        schema: {
+          tags: ops,
+          summary: 'Liveness: the process answers',
+          response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        },
+      },
       async () => ({ status: 'ok' as const }),
     );
 
@@ -40,7 +46,8 @@ export function opsRoutes(deps: OpsDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        if (deps.draining()) return reply.code(503).send(errorBody('UNAVAILABLE', 'The hub is shutting down.'));
+        if (deps.draining())
+          return reply.code(503).send(errorBody('UNAVAILABLE', 'The hub is shutting down.'));
         try {
           await deps.store.ping();
           const applied = await deps.store.migrationsApplied();

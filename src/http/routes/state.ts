@@ -24,7 +24,10 @@ export function notModified(request: FastifyRequest, prepared: PreparedJson): bo
 }
 
 function sendPrepared(request: FastifyRequest, reply: FastifyReply, prepared: PreparedJson): FastifyReply {
-  reply.header('etag', prepared.etag).header('last-modified', prepared.lastModified).header('cache-control', 'no-cache');
+  reply
+    .header('etag', prepared.etag)
+    .header('last-modified', prepared.lastModified)
+    .header('cache-control', 'no-cache');
   if (notModified(request, prepared)) return reply.code(304).send();
   // A string with a JSON content type is sent as is: Fastify does not serialise it again.
   return reply.type('application/json; charset=utf-8').send(prepared.body);
@@ -34,7 +37,8 @@ const StateSchema = Type.Object(
   {},
   {
     additionalProperties: true,
-    description: 'Region state: for each region with an active incident, the incidents with event type and start time.',
+    description:
+      'Region state: for each region with an active incident, the incidents with event type and start time.',
   },
 );
 

@@ -7,7 +7,11 @@ import { ERROR_RESPONSES, StatsQuerySchema, StatsSchema } from '../schemas.ts';
 /** The default period when `from` is absent: 30 days before `to`. */
 export const DEFAULT_STATS_PERIOD_MS = 30 * 24 * 3600 * 1000;
 
-export function statsRoutes(deps: { alerts: AlertService; authenticate: Authenticate; now: () => number }): FastifyPluginAsyncTypebox {
+export function statsRoutes(deps: {
+  alerts: AlertService;
+  authenticate: Authenticate;
+  now: () => number;
+}): FastifyPluginAsyncTypebox {
   const { alerts, authenticate, now } = deps;
   return async (app) => {
     app.get(
