@@ -225,3 +225,20 @@ test('an X.509 certificate in KeyInfo names the subject and is trusted by certif
   assert.equal(check.trusted, true);
   assert.equal(check.subject, 'CN=Tocsin test signer');
 });
+
+test('a real IPAWS-OPEN signed message (RSA-SHA256, X.509 in KeyInfo) verifies', (t) => {
+  const file = new URL('../../test/fixtures/cap/real/nevada-dps-cancel-2019.xml', import.meta.url);
+  let xml: string;
+  try {
+    xml = readFileSync(file, 'utf8');
+  } catch {
+    t.skip('the real-message fixtures are not present');
+    return;
+  }
+  const check = verifyCapSignature(xml);
+  assert.equal(check.valid, true, check.reason);
+  assert.equal(check.algorithm, 'rsa-sha256');
+  assert.match(check.subject ?? '', /O=FEMA IPAWS, .*CN=IPAWSOPEN_200302/);
+  const tampered = verifyCapSignature(xml.replace('<msgType>Cancel</msgType>', '<msgType>Alert</msgType>'));
+  assert.equal(tampered.code, DSIG_CODES.digestMismatch);
+});

@@ -126,7 +126,11 @@ interface ResolvedKey {
 
 function resolveKey(input: TrustedKey): ResolvedKey {
   if (input instanceof X509Certificate)
-    return { key: input.publicKey, keyId: keyThumbprint(input.publicKey), subject: input.subject };
+    return {
+      key: input.publicKey,
+      keyId: keyThumbprint(input.publicKey),
+      subject: input.subject.split('\n').join(', '),
+    };
   if (typeof input === 'string' || Buffer.isBuffer(input)) {
     if (String(input).includes('-----BEGIN CERTIFICATE-----')) return resolveKey(new X509Certificate(input));
     const key = createPublicKey(input);
