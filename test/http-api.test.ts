@@ -407,3 +407,33 @@ describe('server errors', () => {
     }
   });
 });
+
+describe('the two-person rule, when configured', () => {
+  test('an Actual Extreme alert is held (202) and its author cannot approve it; region state stays quiet', async () => {
+    const held = await startTestHub({
+      configure: (config) => {
+        config.alerts.twoPersonRule = true;
+      },
+    });
+    try {
+      const reply = await fetch(`${held.url}/v1/alerts`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ event: 'air_raid', regions: ['UA-59'] }),
+      });
+      const body = (await reply.json()) as { outcome: string; alert: { id: string; state: string } };
+      assert.equal(reply.status, 202);
+      assert.equal(body.outcome, 'pending');
+      assert.equal(body.alert.state, 'pending');
+      const state = (await (await fetch(`${held.url}/v1/state/UA-59`)).json()) as { alerts: unknown[] };
+      assert.equal(state.alerts.length, 0);
+      const approve = await fetch(`${held.url}/v1/alerts/${encodeURIComponent(body.alert.id)}/approve`, {
+        method: 'POST',
+      });
+      assert.equal(approve.status, 403);
+      assert.equal(((await approve.json()) as { error: { code: string } }).error.code, 'ALERT_SELF_APPROVAL');
+    } finally {
+      await held.stop();
+    }
+  });
+});
