@@ -11,6 +11,7 @@ const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   alert: () => import('./alert.ts'),
   config: () => import('./config.ts'),
   keys: () => import('./keys.ts'),
+  regions: () => import('./regions.ts'),
 };
 
 function processIo(): CliIo {
