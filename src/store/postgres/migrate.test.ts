@@ -32,8 +32,13 @@ describe('postgres migrations', () => {
     assert.equal(await migrationsUpToDate(p, [M1, M2]), false);
     assert.deepEqual(await applyMigrations(p, [M1, M2]), [2]);
     assert.equal(await migrationsUpToDate(p, [M1, M2]), true);
-    const cols = await p.query("SELECT column_name FROM information_schema.columns WHERE table_name = 'things' ORDER BY 1");
-    assert.deepEqual(cols.rows.map((r) => r.column_name), ['id', 'label']);
+    const cols = await p.query(
+      "SELECT column_name FROM information_schema.columns WHERE table_name = 'things' ORDER BY 1",
+    );
+    assert.deepEqual(
+      cols.rows.map((r) => r.column_name),
+      ['id', 'label'],
+    );
   });
 
   test('nodes starting together apply each migration exactly once', async () => {
@@ -43,7 +48,10 @@ describe('postgres migrations', () => {
       const results = await Promise.all(racers.map((p) => applyMigrations(p, [M1, M2])));
       assert.deepEqual(results.flat().sort(), [1, 2], `applied: ${JSON.stringify(results)}`);
       const rows = await racers[0]!.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(rows.rows.map((r) => r.version), [1, 2]);
+      assert.deepEqual(
+        rows.rows.map((r) => r.version),
+        [1, 2],
+      );
     } finally {
       await Promise.all(racers.map((p) => p.end()));
       await fresh.drop();
@@ -56,7 +64,9 @@ describe('postgres migrations', () => {
     try {
       const broken: PgMigration = { version: 2, name: 'broken', sql: 'ALTER TABLE nowhere ADD COLUMN x int' };
       await assert.rejects(applyMigrations(p, [M1, broken]), /nowhere/);
-      const t = await p.query("SELECT to_regclass('things')::text AS t, to_regclass('schema_migrations')::text AS m");
+      const t = await p.query(
+        "SELECT to_regclass('things')::text AS t, to_regclass('schema_migrations')::text AS m",
+      );
       assert.equal(t.rows[0].t, null);
       assert.equal(t.rows[0].m, null);
     } finally {

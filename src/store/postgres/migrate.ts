@@ -2,12 +2,9 @@
 // transaction (PostgreSQL DDL is transactional: a failure leaves the schema as it was) under a
 // transaction-scoped advisory lock, so several nodes starting together apply each migration once.
 import type pg from 'pg';
+import type { Migration } from '../store.ts';
 
-export interface PgMigration {
-  version: number;
-  name: string;
-  sql: string;
-}
+export type PgMigration = Migration;
 
 /** Advisory lock key shared by every Tocsin node on a database ("TOCSINMG" as a bigint). */
 const MIGRATION_LOCK_KEY = '6075727633573332295';
@@ -28,9 +25,7 @@ export function checkMigrationList(migrations: readonly PgMigration[]): void {
   let previous = 0;
   for (const m of migrations) {
     if (!Number.isInteger(m.version) || m.version <= previous) {
-      throw new Error(
-        `migration list out of order: version ${m.version} (${m.name}) follows ${previous}`,
-      );
+      throw new Error(`migration list out of order: version ${m.version} (${m.name}) follows ${previous}`);
     }
     previous = m.version;
   }
@@ -40,10 +35,7 @@ export function checkMigrationList(migrations: readonly PgMigration[]): void {
  * Brings the database up to the shipped migrations; returns the versions applied now.
  * Refuses a database migrated by a newer Tocsin (a version this build does not know).
  */
-export async function applyMigrations(
-  pool: pg.Pool,
-  migrations: readonly PgMigration[],
-): Promise<number[]> {
+export async function applyMigrations(pool: pg.Pool, migrations: readonly PgMigration[]): Promise<number[]> {
   checkMigrationList(migrations);
   const client = await pool.connect();
   try {
@@ -81,16 +73,19 @@ export async function applyMigrations(
   }
 }
 
+/** Versions recorded as applied, ascending; empty for a database never migrated. */
+export async function appliedMigrationVersions(pool: pg.Pool): Promise<number[]> {
+  const exists = await pool.query<{ t: string | null }>("SELECT to_regclass('schema_migrations')::text AS t");
+  if (exists.rows[0]?.t == null) return [];
+  const { rows } = await pool.query<{ version: number }>(SQL.applied);
+  return rows.map((r) => r.version);
+}
+
 /** True when every shipped migration is recorded as applied (for `/readyz`). */
 export async function migrationsUpToDate(
   pool: pg.Pool,
   migrations: readonly PgMigration[],
 ): Promise<boolean> {
-  const exists = await pool.query<{ t: string | null }>(
-    "SELECT to_regclass('schema_migrations')::text AS t",
-  );
-  if (exists.rows[0]?.t == null) return false;
-  const { rows } = await pool.query<{ version: number }>(SQL.applied);
-  const done = new Set(rows.map((r) => r.version));
+  const done = new Set(await appliedMigrationVersions(pool));
   return migrations.every((m) => done.has(m.version));
 }

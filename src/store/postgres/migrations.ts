@@ -1,0 +1,101 @@
+// Numbered PostgreSQL migrations, applied in order at open (migrate.ts). Never edit a shipped
+// migration: add the next number. The schema mirrors the SQLite engine's so both pass one contract.
+import type { Migration } from '../store.ts';
+
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'alerts, incidents, event log, idempotency, schedule, regions',
+    sql: `
+CREATE TABLE alerts (
+  id          text PRIMARY KEY,
+  incident_id text NOT NULL,
+  state       text NOT NULL,
+  event_type  text NOT NULL,
+  status      text NOT NULL,
+  msg_type    text NOT NULL,
+  sent        text NOT NULL,
+  sent_ms     bigint NOT NULL,
+  expires_ms  bigint,
+  author_id   text NOT NULL,
+  approver_id text,
+  cap_json    text NOT NULL,
+  xml         text NOT NULL,
+  -- Filled with the event's seq at the end of the commit transaction (see queries.ts stampSeq),
+  -- so the seq counter's row lock is held for as short a time as possible.
+  created_seq bigint UNIQUE,
+  updated_seq bigint
+);
+CREATE INDEX alerts_incident ON alerts (incident_id);
+CREATE INDEX alerts_state ON alerts (state, created_seq);
+
+CREATE TABLE alert_regions (
+  alert_id    text NOT NULL REFERENCES alerts (id),
+  region_code text NOT NULL,
+  coverage    double precision NOT NULL,
+  whole       boolean NOT NULL,
+  position    integer NOT NULL,
+  PRIMARY KEY (alert_id, region_code)
+);
+CREATE INDEX alert_regions_region ON alert_regions (region_code, alert_id);
+
+CREATE TABLE incidents (
+  id               text PRIMARY KEY,
+  event_type       text NOT NULL,
+  status           text NOT NULL,
+  current_alert_id text NOT NULL,
+  regions_json     text NOT NULL,
+  since            text NOT NULL,
+  started_ms       bigint NOT NULL,
+  ended_ms         bigint,
+  end_reason       text
+);
+CREATE INDEX incidents_active ON incidents (ended_ms, started_ms);
+
+-- The event log. seq comes from event_seq below, never from a SEQUENCE: a sequence leaves a
+-- gap whenever a transaction rolls back, and the log must be gap-free.
+CREATE TABLE events (
+  seq          bigint PRIMARY KEY,
+  id           text NOT NULL UNIQUE,
+  type         text NOT NULL,
+  time_ms      bigint NOT NULL,
+  regions_json text NOT NULL,
+  json         text NOT NULL
+);
+
+-- One row. "UPDATE ... RETURNING" inside the commit transaction takes its row lock, which
+-- serialises writers on every node until commit: seqs are gap-free and commit in seq order.
+CREATE TABLE event_seq (
+  only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+  seq      bigint NOT NULL
+);
+INSERT INTO event_seq (only_row, seq) VALUES (true, 0);
+
+CREATE TABLE idempotency (
+  actor_id     text NOT NULL,
+  key          text NOT NULL,
+  request_hash text NOT NULL,
+  alert_id     text NOT NULL,
+  outcome      text NOT NULL,
+  created_ms   bigint NOT NULL,
+  PRIMARY KEY (actor_id, key)
+);
+
+CREATE TABLE schedule (
+  alert_id text NOT NULL,
+  kind     text NOT NULL,
+  due_ms   bigint NOT NULL,
+  PRIMARY KEY (alert_id, kind)
+);
+CREATE INDEX schedule_due ON schedule (due_ms);
+
+CREATE TABLE regions (
+  code        text PRIMARY KEY,
+  parent      text,
+  level       text NOT NULL,
+  record_json text NOT NULL
+);
+CREATE INDEX regions_level ON regions (level);
+`,
+  },
+];
