@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -227,6 +227,30 @@ describe('feeds', () => {
     assert.match(missing.stderr, /cannot read linked message .*\/gone\.xml: HTTP 404/);
   });
 
+  test('a signed alert embedded in a feed keeps a valid signature; changed inside the feed it is INVALID', async () => {
+    const body = readFileSync(SIGNED, 'utf8').replace(/^<\?xml[^>]*\?>\s*/, '');
+    const feed = (alert: string) =>
+      `<feed xmlns="http://www.w3.org/2005/Atom" xmlns:x="urn:x"><entry><id>1</id><content type="application/cap+xml">${alert}</content></entry></feed>`;
+    const good = await runCli([
+      'validate',
+      ...NOW,
+      '--key',
+      PUBLIC_KEY,
+      write('signed-embedded.atom', feed(body)),
+    ]);
+    assert.equal(good.code, 0, good.stdout);
+    assert.match(good.stdout, /signed-embedded\.atom: signed by key \S+, valid \(trusted key\)/);
+    const bad = await runCli([
+      'validate',
+      ...NOW,
+      '--key',
+      PUBLIC_KEY,
+      write('changed-embedded.atom', feed(body.replace('UA-59', 'UA-63'))),
+    ]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /changed-embedded\.atom: signed by key \S+, INVALID: digest mismatch/);
+  });
+
   test('a feed with a DOCTYPE is refused', async () => {
     const file = write(
       'doctype.atom',
@@ -266,6 +290,15 @@ describe('--json', () => {
     assert.equal(bad.findings[0].line, lineOf(unsignedText, '<scope>'));
     assert.equal(bad.findings[0].path, 'scope');
   });
+});
+
+test('a file larger than any CAP document is refused without being read', async () => {
+  const file = join(dir, 'huge.xml');
+  writeFileSync(file, '');
+  truncateSync(file, 33 * 1024 * 1024); // sparse: nothing is written to disk
+  const result = await runCli(['validate', file]);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /huge\.xml: error INPUT_TOO_LARGE the file is 34603008 bytes/);
 });
 
 describe('usage and I/O errors exit 2', () => {

@@ -1,13 +1,13 @@
 // `tocsin validate`: checks CAP messages and CAP feeds from files or stdin. A thin transport:
 // parsing, validation and signature checks are the cap/ library's; this file reads the inputs,
 // follows feed links, maps each finding to a file:line:col, and picks the exit code.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SignatureCheck, TrustedKey } from '../cap/dsig.ts';
 import { verifyCapSignature } from '../cap/dsig.ts';
 import type { FeedEntry } from '../cap/feed.ts';
-import { documentKind, parseCapFeed } from '../cap/feed.ts';
+import { DEFAULT_FEED_LIMITS, documentKind, parseCapFeed } from '../cap/feed.ts';
 import { parseCapJson } from '../cap/json.ts';
 import type { Finding, Position } from '../cap/types.ts';
 import { PROFILES, validateCap } from '../cap/validate.ts';
@@ -399,6 +399,17 @@ export const command: Command = {
       const base = input === '-' ? pathToFileURL(`${process.cwd()}/`) : pathToFileURL(input);
       let bytes: Uint8Array;
       try {
+        // A feed is the largest document accepted; refuse bigger files before reading them.
+        const size = input === '-' ? 0 : (await stat(input)).size;
+        if (size > DEFAULT_FEED_LIMITS.maxBytes) {
+          const message = `the file is ${size} bytes; no CAP message or feed may exceed ${DEFAULT_FEED_LIMITS.maxBytes}`;
+          report.documents.push({
+            source,
+            valid: false,
+            findings: [{ code: 'INPUT_TOO_LARGE', severity: 'error', path: '', message }],
+          });
+          continue;
+        }
         bytes = input === '-' ? Buffer.from(await io.readStdin(), 'utf8') : await readFile(input);
       } catch (error) {
         const e = error as NodeJS.ErrnoException;
