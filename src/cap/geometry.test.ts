@@ -165,7 +165,7 @@ describe('checkPolygon', () => {
       assert.deepEqual(check(ring), ['CAP_POLYGON_SELF_INTERSECTION']);
   });
 
-  test('the grid agrees with the brute-force check on random rings', () => {
+  test('both paths (pairwise and grid) agree with the obvious O(n²) check on random rings', () => {
     const coord = fc.integer({ min: 0, max: 6 }); // a small lattice forces touching and collinear cases
     fc.assert(
       fc.property(fc.array(fc.tuple(coord, coord), { minLength: 3, maxLength: 12 }), (pts) => {
@@ -175,7 +175,9 @@ describe('checkPolygon', () => {
         for (let i = 0; i < n; i++) {
           if (xs[i] === xs[(i + 1) % n] && ys[i] === ys[(i + 1) % n]) return; // zero-length edges are dropped before
         }
-        assert.equal(findSelfIntersection(xs, ys, n) !== null, bruteForce(xs, ys, n));
+        const expected = bruteForce(xs, ys, n);
+        assert.equal(findSelfIntersection(xs, ys, n) !== null, expected, 'pairwise path');
+        assert.equal(findSelfIntersection(xs, ys, n, 0) !== null, expected, 'grid path');
       }),
       { numRuns: 3000 },
     );
