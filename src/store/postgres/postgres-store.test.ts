@@ -104,7 +104,9 @@ test('postgres: a commit rolled back by the server (killed session) burns no seq
   const db = await createTestDatabase();
   const store = await openPostgresStore({ url: db.url, poolSize: 2 });
   const admin = new pg.Client({ connectionString: db.url });
+  const watcher = new pg.Client({ connectionString: db.url });
   await admin.connect();
+  await watcher.connect();
   try {
     await store.commitAlertChange(issueChange('before'));
     // Hold the counter's row lock from another session so the next commit waits inside its
@@ -114,8 +116,9 @@ test('postgres: a commit rolled back by the server (killed session) burns no seq
     const doomed = assert.rejects(store.commitAlertChange(issueChange('doomed')), /terminat/);
     let victim: number | undefined;
     while (victim === undefined) {
-      // Wait on the server's own view: the commit's backend shows up blocked on the lock.
-      const r = await admin.query<{ pid: number }>(
+      // Wait on the server's own view: the commit's backend shows up blocked on the lock. (Asked
+      // outside admin's transaction: pg_stat_activity is read once per transaction.)
+      const r = await watcher.query<{ pid: number }>(
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE event_seq%'",
       );
       victim = r.rows[0]?.pid;
@@ -128,6 +131,7 @@ test('postgres: a commit rolled back by the server (killed session) burns no seq
     assert.equal(next.seq, 2);
   } finally {
     await admin.end();
+    await watcher.end();
     await store.close();
     await db.drop();
   }
