@@ -1,4 +1,4 @@
-// The HTTP API of a real hub (SQLite in a temp dir, port 0), through real HTTP requests.
+// The HTTP API of a real hub (temp-dir SQLite, then a fresh PostgreSQL database; port 0), through real HTTP requests.
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';

@@ -84,7 +84,12 @@ export const command: Command = {
           process.off('SIGTERM', onSignal);
           process.off('SIGINT', onSignal);
           process.off('SIGHUP', onHup);
-          resolve(timedOut ? EXIT.failure : EXIT.ok);
+          if (timedOut) {
+            // Whatever is still open (a stuck request, a store call) would keep the process alive.
+            io.stderr('tocsin serve: shutdown deadline passed, exiting\n');
+            process.exit(EXIT.failure);
+          }
+          resolve(EXIT.ok);
         });
       };
       const onHup = () => {

@@ -5,6 +5,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { FastifyPluginAsync } from 'fastify';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { type Hub, startHub } from '../../src/main.ts';
@@ -25,6 +26,8 @@ export interface TestHubOptions {
   databaseUrl?: string;
   /** Changes to the test defaults (applied after them). */
   configure?: (config: Config) => void;
+  /** Extra route plugins (e.g. a route a test controls). */
+  plugins?: FastifyPluginAsync[];
 }
 
 /** Makes a temp dir removed by the returned function. */
@@ -59,7 +62,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   options.configure?.(config);
   let hub: Hub;
   try {
-    hub = await startHub(config);
+    hub = await startHub(config, options.plugins ? { plugins: options.plugins } : {});
   } catch (error) {
     temp?.remove();
     await database?.drop();
