@@ -3,6 +3,8 @@
 // so planar areas are proportional to areas on the sphere) and the intersection's area is the
 // boundary integral ∮ x dy over ∂(A ∩ B) = (∂A inside B) ∪ (∂B inside A) ∪ (shared boundary
 // running the same way) — Green's theorem, so neither shape has to be convex and holes count.
+import type { EdgeIndex } from './point-in-polygon.ts';
+import { buildEdgeIndex, LOCATION, locatePoint } from './point-in-polygon.ts';
 import type { Position } from './types.ts';
 
 /** A shape in the projected plane: closed rings (x0, y0, x1, y1, ..., x0, y0), outer rings
@@ -13,6 +15,8 @@ export interface PlaneShape {
   minY: number;
   maxX: number;
   maxY: number;
+  /** The same edges bucketed by bands, so splitting and classifying look only nearby. */
+  index: EdgeIndex;
 }
 
 const DEG = Math.PI / 180;
@@ -45,7 +49,12 @@ export function projectPolygons(polygons: readonly (readonly (readonly Position[
       rings.push(out);
     });
   }
-  return { rings, minX, minY, maxX, maxY };
+  const asPositions = rings.map((ring) => {
+    const out: Position[] = [];
+    for (let i = 0; i + 1 < ring.length; i += 2) out.push([ring[i] as number, ring[i + 1] as number]);
+    return out;
+  });
+  return { rings, minX, minY, maxX, maxY, index: buildEdgeIndex(asPositions) };
 }
 
 /** The area of a shape in the projected plane (square degrees of the sinusoidal projection). */
@@ -128,12 +137,17 @@ function splitParameters(px: number, py: number, qx: number, qy: number, b: Plan
   const maxX = Math.max(px, qx) + EPS;
   const minY = Math.min(py, qy) - EPS;
   const maxY = Math.max(py, qy) + EPS;
-  for (const ring of b.rings) {
-    for (let j = 0; j + 3 < ring.length; j += 2) {
-      const rx = ring[j] as number;
-      const ry = ring[j + 1] as number;
-      const sx = ring[j + 2] as number;
-      const sy = ring[j + 3] as number;
+  const { edges, bandStart, bandEdges, bandCount, bandMinY, bandHeight } = b.index;
+  const band0 = Math.max(0, Math.floor((minY - bandMinY) / bandHeight));
+  const band1 = Math.min(bandCount - 1, Math.floor((maxY - bandMinY) / bandHeight));
+  // An edge spanning several bands is seen more than once: the repeated split is harmless.
+  for (let band = band0; band <= band1; band++) {
+    for (let k = bandStart[band] as number; k < (bandStart[band + 1] as number); k++) {
+      const j = (bandEdges[k] as number) * 4;
+      const rx = edges[j] as number;
+      const ry = edges[j + 1] as number;
+      const sx = edges[j + 2] as number;
+      const sy = edges[j + 3] as number;
       if (Math.max(rx, sx) < minX || Math.min(rx, sx) > maxX || Math.max(ry, sy) < minY || Math.min(ry, sy) > maxY) continue;
       const ex = sx - rx;
       const ey = sy - ry;
@@ -163,6 +177,14 @@ const ON_OPPOSITE = 3;
 
 /** Where (x, y) lies relative to `shape`; on the boundary, whether that edge runs along (dx, dy). */
 function classify(shape: PlaneShape, x: number, y: number, dx: number, dy: number): number {
+  const where = locatePoint(shape.index, x, y);
+  if (where === LOCATION.inside) return INSIDE;
+  if (where === LOCATION.outside) return OUTSIDE;
+  return boundaryDirection(shape, x, y, dx, dy);
+}
+
+/** On the boundary: whether the edge under (x, y) runs along (dx, dy); a full scan, rare. */
+function boundaryDirection(shape: PlaneShape, x: number, y: number, dx: number, dy: number): number {
   let inside = false;
   for (const ring of shape.rings) {
     for (let i = 0; i + 3 < ring.length; i += 2) {
