@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DSIG_CODES, keyThumbprint, signCapXml, verifyCapSignature } from './dsig.ts';
+import { DSIG_CODES, keyThumbprint, readTrustedKey, signCapXml, verifyCapSignature } from './dsig.ts';
 
 const FIXTURES = new URL('../../test/fixtures/cap/signed/', import.meta.url);
 const UNSIGNED = readFileSync(new URL('unsigned.xml', FIXTURES), 'utf8');
@@ -241,4 +241,12 @@ test('a real IPAWS-OPEN signed message (RSA-SHA256, X.509 in KeyInfo) verifies',
   assert.match(check.subject ?? '', /O=FEMA IPAWS, .*CN=IPAWSOPEN_200302/);
   const tampered = verifyCapSignature(xml.replace('<msgType>Cancel</msgType>', '<msgType>Alert</msgType>'));
   assert.equal(tampered.code, DSIG_CODES.digestMismatch);
+});
+
+test('readTrustedKey takes PEM keys and certificates and says why it refuses anything else', () => {
+  const fromPublic = readTrustedKey(ec.publicKey.export({ format: 'pem', type: 'spki' }) as string);
+  const fromPrivate = readTrustedKey(pem(ec.privateKey));
+  assert.equal(keyThumbprint(fromPublic as typeof ec.publicKey), keyThumbprint(ec.publicKey));
+  assert.equal(keyThumbprint(fromPrivate as typeof ec.publicKey), keyThumbprint(ec.publicKey));
+  assert.throws(() => readTrustedKey(UNSIGNED), /not a PEM public key, private key or X\.509 certificate/);
 });

@@ -124,6 +124,16 @@ interface ResolvedKey {
   subject?: string;
 }
 
+/** Reads a PEM public key, private key (its public half is used) or certificate; throws saying why not. */
+export function readTrustedKey(pem: string | Buffer): KeyObject | X509Certificate {
+  try {
+    if (String(pem).includes('-----BEGIN CERTIFICATE-----')) return new X509Certificate(pem);
+    return createPublicKey(pem);
+  } catch (error) {
+    throw new Error(`not a PEM public key, private key or X.509 certificate (${(error as Error).message})`);
+  }
+}
+
 function resolveKey(input: TrustedKey): ResolvedKey {
   if (input instanceof X509Certificate)
     return {

@@ -308,6 +308,12 @@ describe('usage and I/O errors exit 2', () => {
     assert.match(result.stderr, /nope\.xml: no such file/);
   });
 
+  test('a --key file that is not a key', async () => {
+    const result = await runCli(['validate', ...NOW, '--key', UNSIGNED, SIGNED]);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /unsigned\.xml: cannot use as a key: not a PEM public key/);
+  });
+
   test('an unknown profile names the known ones', async () => {
     const result = await runCli(['validate', '--profile', 'nws', UNSIGNED]);
     assert.equal(result.code, 2);

@@ -5,7 +5,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SignatureCheck, TrustedKey } from '../cap/dsig.ts';
-import { verifyCapSignature } from '../cap/dsig.ts';
+import { readTrustedKey, verifyCapSignature } from '../cap/dsig.ts';
 import type { FeedEntry } from '../cap/feed.ts';
 import { DEFAULT_FEED_LIMITS, documentKind, parseCapFeed } from '../cap/feed.ts';
 import { parseCapJson } from '../cap/json.ts';
@@ -371,9 +371,9 @@ async function readKeys(files: string[], report: Report): Promise<TrustedKey[]> 
   const keys: TrustedKey[] = [];
   for (const file of files) {
     try {
-      keys.push(await readFile(file, 'utf8'));
+      keys.push(readTrustedKey(await readFile(file, 'utf8')));
     } catch (error) {
-      report.ioErrors.push({ source: file, message: `cannot read key: ${(error as Error).message}` });
+      report.ioErrors.push({ source: file, message: `cannot use as a key: ${(error as Error).message}` });
     }
   }
   return keys;
