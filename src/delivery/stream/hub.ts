@@ -188,6 +188,8 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   }
 
   function wanted(sub: Subscriber, framed: FramedEvent): boolean {
+    // seq ≤ cursor: a stream that went live before this flush already had it from its replay.
+    if (framed.event.seq <= sub.cursor) return false;
     return !(sub.spec.excludeExercises && isExerciseStatus(framed.event.status));
   }
 

@@ -1,0 +1,142 @@
+// The hub without sockets: a recording sink (a small real StreamSink) and the in-memory world.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMemoryBus } from '../../bus/memory.ts';
+import { MemoryLog, MemoryState, testTree } from '../../../test/helpers/stream.ts';
+import type { CloseCause, EndReason, StreamSink } from './connection.ts';
+import { createStreamHub } from './hub.ts';
+import type { CommittedEvent } from './types.ts';
+
+class RecordingSink implements StreamSink {
+  readonly transport = 'ws' as const;
+  readonly ip = '127.0.0.1';
+  closed = false;
+  writes: Buffer[][] = [];
+  ended: EndReason | undefined;
+  private listeners: ((cause: CloseCause) => void)[] = [];
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  write(frame: Buffer) {
+    return this.writeMany([frame]);
+  }
+  writeMany(frames: readonly Buffer[]) {
+    if (this.closed) return false;
+    this.writes.push([...frames]);
+    this.waiters = this.waiters.filter((w) => (this.messages().length >= w.count ? (w.resolve(), false) : true));
+    return true;
+  }
+  queuedBytes() {
+    return 0;
+  }
+  async drained() {}
+  end(reason: EndReason) {
+    this.ended = reason;
+    this.closed = true;
+    for (const listener of this.listeners) listener(reason);
+  }
+  onClose(listener: (cause: CloseCause) => void) {
+    this.listeners.push(listener);
+  }
+  /** Text of every message written (frames are unmasked text frames with a 2- or 4-byte header). */
+  messages(): string[] {
+    return this.writes.flat().map((frame) => frame.subarray((frame[1] as number) === 126 ? 4 : 2).toString('utf8'));
+  }
+  seqs(): number[] {
+    return this.messages()
+      .map((m) => JSON.parse(m) as { type: string; seq: number })
+      .filter((m) => m.type.startsWith('alert.'))
+      .map((m) => m.seq);
+  }
+  until(count: number): Promise<void> {
+    if (this.messages().length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+}
+
+function committed(seq: number, regions: string[] = ['UA-59']): CommittedEvent {
+  return { seq, json: JSON.stringify({ seq, id: `e${seq}`, type: 'alert.issued', regions, alert: { status: 'Actual' } }) };
+}
+
+function world() {
+  const tree = testTree();
+  const log = new MemoryLog();
+  const state = new MemoryState(tree);
+  const bus = createMemoryBus();
+  const hub = createStreamHub({ tree, log, state, bus, sign: (u) => JSON.stringify({ ...u, kid: 'k', sig: 's' }) });
+  const commit = (seq: number, regions?: string[]) => {
+    const event = committed(seq, regions);
+    log.events.push(event);
+    state.current = seq;
+    return event;
+  };
+  const send = (event: CommittedEvent) => bus.publish({ seq: event.seq, id: `e${event.seq}`, type: 'alert.issued', regions: [], json: event.json });
+  return { hub, log, state, commit, send };
+}
+
+describe('the stream hub', () => {
+  it('ignores repeated events and fills a skipped seq from the log, keeping order', async () => {
+    const { hub, commit, send } = world();
+    await hub.start();
+    const sink = new RecordingSink();
+    await hub.open(sink, { codes: null, format: 'json', excludeExercises: false });
+    const [e1, e2, e3, e4] = [commit(1), commit(2), commit(3), commit(4)];
+    await send(e1 as CommittedEvent);
+    await send(e1 as CommittedEvent);
+    await send(e3 as CommittedEvent); // e2 never comes from the bus
+    await send(e4 as CommittedEvent);
+    await send(e2 as CommittedEvent); // ... or comes late
+    await sink.until(5);
+    assert.deepEqual(sink.seqs(), [1, 2, 3, 4]);
+    await hub.stop();
+  });
+
+  it('writes events that arrive together to a socket in one write (coalescing)', async () => {
+    const { hub, commit, send } = world();
+    await hub.start();
+    const sink = new RecordingSink();
+    await hub.open(sink, { codes: ['UA-59'], format: 'json', excludeExercises: false });
+    const events = Array.from({ length: 10 }, (_, i) => commit(i + 1));
+    for (const event of events) void send(event);
+    await sink.until(11);
+    assert.equal(sink.writes.length, 2, 'the snapshot, then one write for the ten events');
+    assert.equal(sink.writes[1]?.length, 10);
+    assert.deepEqual(sink.seqs(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await hub.stop();
+  });
+
+  it('opens with no gap and no duplicate while events are committed during the replay', async () => {
+    const { hub, commit, send, log } = world();
+    for (let seq = 1; seq <= 50; seq++) commit(seq);
+    await hub.start();
+    // The log answers slowly: events keep arriving from the bus during the replay.
+    const readEvents = log.readEvents.bind(log);
+    let next = 51;
+    log.readEvents = async (after, limit) => {
+      for (let i = 0; i < 3; i++) await send(commit(next++));
+      return readEvents(after, Math.min(limit, 7));
+    };
+    const sink = new RecordingSink();
+    await hub.open(sink, { codes: null, since: 10, format: 'json', excludeExercises: false });
+    const last = next - 1;
+    await sink.until(last - 10);
+    assert.deepEqual(sink.seqs(), Array.from({ length: last - 10 }, (_, i) => i + 11));
+    await hub.stop();
+  });
+
+  it('does not repeat an event that a stream replayed just before the fan-out reached it', async () => {
+    const { hub, commit, send } = world();
+    await hub.start();
+    for (let seq = 1; seq <= 3; seq++) await send(commit(seq));
+    const watcher = new RecordingSink();
+    await hub.open(watcher, { codes: null, format: 'json', excludeExercises: false });
+    void send(commit(4)); // sequenced now, fanned out on the next turn of the loop
+    const sink = new RecordingSink();
+    await hub.open(sink, { codes: null, since: 2, format: 'json', excludeExercises: false });
+    await watcher.until(2);
+    const marker = commit(5);
+    await send(marker);
+    await sink.until(3);
+    assert.deepEqual(sink.seqs(), [3, 4, 5]);
+    await hub.stop();
+  });
+});
