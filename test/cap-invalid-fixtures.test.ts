@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { FINDINGS } from '../src/cap/findings.ts';
-import { PROFILES, validateCap } from '../src/cap/validate.ts';
+import { locateFindings, PROFILES, validateCap } from '../src/cap/validate.ts';
 import { parseCapXml } from '../src/cap/xml.ts';
 
 const DIR = join(import.meta.dirname, 'fixtures/cap/invalid');
@@ -33,7 +33,7 @@ const files = readdirSync(DIR).filter((f) => f.endsWith('.xml') && !f.startsWith
 
 for (const file of files) {
   test(`${file} is reported with its code and path`, () => {
-    const { code, path, findings } = load(file);
+    const { code, path, findings, positions } = load(file);
     assert.ok(code in FINDINGS, `${code} is not in the catalogue`);
     assert.equal(file.split('.')[0], code, 'the file is named after its code');
     const hit = findings.find((f) => f.code === code && f.path === path);
@@ -43,5 +43,7 @@ for (const file of files) {
       hit.message.length > 20 && !/\{\w+\}/.test(hit.message),
       `message is filled in: ${hit.message}`,
     );
+    const [located] = locateFindings([hit], positions);
+    assert.ok(located?.line !== undefined && located.line >= 3, 'the finding points into the document');
   });
 }

@@ -15,6 +15,7 @@ import {
   type Finding,
   type Info,
   MSG_TYPES,
+  type Position,
   RESPONSE_TYPES,
   type Resource,
   SCOPES,
@@ -74,6 +75,24 @@ export function validateCap(alert: Alert, options: ValidateOptions = {}): Findin
   for (let i = 0; i < infos.length; i++) checkInfo(alert, infos[i] as Info, `info[${i}]`, sentMs, now, out);
   if (options.profile !== undefined) runProfile(options.profile, alert, out);
   return out;
+}
+
+/**
+ * Adds source positions to findings, from the `positions` map of `parseCapXml`: each finding gets
+ * the line and column of its path, or of the nearest enclosing element that has one
+ * (`references[1]` falls back to `references`, a missing `<addresses>` to `<alert>`).
+ */
+export function locateFindings(findings: Finding[], positions: ReadonlyMap<string, Position>): Finding[] {
+  return findings.map((f) => {
+    if (f.line !== undefined) return f;
+    for (let path = f.path; ; ) {
+      const at = positions.get(path);
+      if (at !== undefined) return { ...f, line: at.line, column: at.column };
+      if (path === '') return f;
+      const cut = Math.max(path.lastIndexOf('.'), path.lastIndexOf('['));
+      path = cut <= 0 ? '' : path.slice(0, cut); // '' is the <alert> element itself
+    }
+  });
 }
 
 function blank(value: string | undefined): boolean {
