@@ -5,8 +5,10 @@
 // count of responses received, never by a timer.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { openPostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { makeTempDir, spawnServe } from './helpers/hub.ts';
+import { createTestDatabase } from './helpers/postgres.ts';
 
 const CLIENTS = 8;
 /** Responses (201s) to collect before the kill. */
@@ -96,10 +98,22 @@ interface SignedEventJson {
   alert: { id: string; incident: string; regions: { code: string }[] };
 }
 
-test('SIGKILL under concurrent writes loses no acknowledged alert and leaves a gap-free, consistent log', async (t) => {
+for (const engine of ['sqlite', 'postgres'] as const) {
+  test(`SIGKILL under concurrent writes loses no acknowledged alert and leaves a gap-free, consistent log (${engine})`, async (t) => {
+    await crashScenario(t, engine);
+  });
+}
+
+async function crashScenario(
+  t: { after: (fn: () => unknown) => void },
+  engine: 'sqlite' | 'postgres',
+): Promise<void> {
   const temp = makeTempDir('tocsin-crash-');
   t.after(temp.remove);
-  const first = await spawnServe(['--port', '0', '--data-dir', temp.dir], { DATABASE_URL: '' });
+  const database = engine === 'postgres' ? await createTestDatabase() : undefined;
+  if (database) t.after(() => database.drop());
+  const env = { DATABASE_URL: database?.url ?? '' };
+  const first = await spawnServe(['--port', '0', '--data-dir', temp.dir], env);
   t.after(() => {
     if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');
   });
@@ -121,7 +135,7 @@ test('SIGKILL under concurrent writes loses no acknowledged alert and leaves a g
   assert.ok(acked.ended.length > 0, 'some all-clears were acknowledged too');
 
   // Restart on the same data dir.
-  const second = await spawnServe(['--port', '0', '--data-dir', temp.dir], { DATABASE_URL: '' });
+  const second = await spawnServe(['--port', '0', '--data-dir', temp.dir], env);
   t.after(() => {
     if (second.child.exitCode === null && second.child.signalCode === null) second.child.kill('SIGKILL');
   });
@@ -135,8 +149,10 @@ test('SIGKILL under concurrent writes loses no acknowledged alert and leaves a g
   second.child.kill('SIGTERM');
   assert.equal((await second.exited).code, 0);
 
-  // The event log, read from the SQLite file the hub wrote.
-  const store = await openSqliteStore({ dataDir: temp.dir });
+  // The event log, read from the database the hub wrote.
+  const store = database
+    ? await openPostgresStore({ url: database.url })
+    : await openSqliteStore({ dataDir: temp.dir });
   t.after(() => store.close());
   const latest = await store.latestSeq();
   const events = (await store.readEvents(0, latest + 10)).map((e) => ({
@@ -186,4 +202,4 @@ test('SIGKILL under concurrent writes loses no acknowledged alert and leaves a g
     );
   assert.deepEqual(sorted(fromHub), sorted(recomputed));
   assert.ok(active.size > 0, 'some incidents are still active, so the comparison is not vacuous');
-});
+}
