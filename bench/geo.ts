@@ -15,7 +15,9 @@ import { createRegionTree } from '../src/geo/region-tree.ts';
 import type { RegionRecord, RegionTree } from '../src/geo/types.ts';
 import { loadDefaultRegions } from '../src/store/default-regions.ts';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, 'round-ms': { type: 'string', default: '500' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '5' }, 'round-ms': { type: 'string', default: '500' } },
+});
 const ROUNDS = Math.max(3, Number(values.rounds));
 const ROUND_MS = Number(values['round-ms']);
 const POINTS = 20_000;
@@ -51,7 +53,11 @@ function dataset(name: string, records: RegionRecord[], scanLevel: string): Data
   const buildMs = performance.now() - start;
   const features = records
     .filter((r) => r.level === scanLevel && r.geometry)
-    .map((r) => ({ type: 'Feature' as const, properties: { code: r.code }, geometry: r.geometry as Polygon | MultiPolygon }));
+    .map((r) => ({
+      type: 'Feature' as const,
+      properties: { code: r.code },
+      geometry: r.geometry as Polygon | MultiPolygon,
+    }));
   return { name, tree, features, buildMs };
 }
 
@@ -79,7 +85,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const defaults = loadDefaultRegions();
 // 8 × 9 grid cells over each oblast's bounding box; the cells that meet the oblast are its parts.
 const raions = defaults.flatMap((r) => (r.level === 'oblast' ? splitRegion(r, 8, 9, 'raion') : []));
-const datasets = [dataset('27 default regions', defaults, 'oblast'), dataset(`${raions.length} synthetic regions (3 levels)`, [...defaults, ...raions], 'raion')];
+const datasets = [
+  dataset('27 default regions', defaults, 'oblast'),
+  dataset(`${raions.length} synthetic regions (3 levels)`, [...defaults, ...raions], 'raion'),
+];
 const pts = points();
 
 // Both answer the same question: which deepest region holds the point (checked below).
@@ -93,7 +102,14 @@ for (const d of datasets) {
   }
 }
 
-const rows: { dataset: string; regions: number; buildMs: number; tree: number; scan: number; ratio: number }[] = [];
+const rows: {
+  dataset: string;
+  regions: number;
+  buildMs: number;
+  tree: number;
+  scan: number;
+  ratio: number;
+}[] = [];
 for (const d of datasets) {
   const tree: number[] = [];
   const scan: number[] = [];
@@ -106,7 +122,14 @@ for (const d of datasets) {
     tree.push(measure(treeLookup, pts));
     scan.push(measure(scanLookup, pts));
   }
-  rows.push({ dataset: d.name, regions: d.features.length, buildMs: d.buildMs, tree: median(tree), scan: median(scan), ratio: median(tree) / median(scan) });
+  rows.push({
+    dataset: d.name,
+    regions: d.features.length,
+    buildMs: d.buildMs,
+    tree: median(tree),
+    scan: median(scan),
+    ratio: median(tree) / median(scan),
+  });
 }
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -116,9 +139,15 @@ const table = [
   '',
   '| regions | tree build | region tree | linear scan (turf) | speed-up |',
   '| --- | ---: | ---: | ---: | ---: |',
-  ...rows.map((r) => `| ${r.dataset} | ${fmt(r.buildMs)} ms | ${fmt(r.tree)} /s | ${fmt(r.scan)} /s | ${r.ratio.toFixed(0)}× |`),
+  ...rows.map(
+    (r) =>
+      `| ${r.dataset} | ${fmt(r.buildMs)} ms | ${fmt(r.tree)} /s | ${fmt(r.scan)} /s | ${r.ratio.toFixed(0)}× |`,
+  ),
 ].join('\n');
 console.log(table);
 const out = fileURLToPath(new URL('out/', import.meta.url));
 mkdirSync(out, { recursive: true });
-writeFileSync(`${out}geo.json`, `${JSON.stringify({ rounds: ROUNDS, roundMs: ROUND_MS, points: POINTS, rows }, null, 2)}\n`);
+writeFileSync(
+  `${out}geo.json`,
+  `${JSON.stringify({ rounds: ROUNDS, roundMs: ROUND_MS, points: POINTS, rows }, null, 2)}\n`,
+);

@@ -16,7 +16,11 @@ const env = { DATABASE_URL: '' };
 const features = loadDefaultRegions()
   .filter((r) => r.code === 'UA-59' || r.code === 'UA-63')
   .flatMap((r) => splitRegion(r, 2, 2, 'raion'))
-  .map((r) => ({ type: 'Feature', properties: { katotth: `K-${r.code}`, uk: r.names.uk, en: r.names.en, oblast: r.parent }, geometry: r.geometry }));
+  .map((r) => ({
+    type: 'Feature',
+    properties: { katotth: `K-${r.code}`, uk: r.names.uk, en: r.names.en, oblast: r.parent },
+    geometry: r.geometry,
+  }));
 const file = (name: string, value: unknown) => {
   const path = join(dir, name);
   writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value));
@@ -24,20 +28,40 @@ const file = (name: string, value: unknown) => {
 };
 const goodFile = file('raions.geojson', { type: 'FeatureCollection', features });
 const importArgs = (path: string, dataDir: string) => [
-  'regions', 'import', path, '--level', 'raion', '--code-property', 'katotth',
-  '--name-property', 'uk=uk', '--name-property', 'en=en', '--parent-property', 'oblast', '--data-dir', dataDir,
+  'regions',
+  'import',
+  path,
+  '--level',
+  'raion',
+  '--code-property',
+  'katotth',
+  '--name-property',
+  'uk=uk',
+  '--name-property',
+  'en=en',
+  '--parent-property',
+  'oblast',
+  '--data-dir',
+  dataDir,
 ];
 
 test('lookup and list work on the default data without creating a data folder', async () => {
   const dataDir = join(dir, 'never-created');
-  const lookup = await runCli(['regions', 'lookup', '50.91', '34.80', '--json', '--data-dir', dataDir], { env });
+  const lookup = await runCli(['regions', 'lookup', '50.91', '34.80', '--json', '--data-dir', dataDir], {
+    env,
+  });
   assert.equal(lookup.code, 0, lookup.stderr);
-  assert.deepEqual(JSON.parse(lookup.stdout).regions.map((r: { code: string }) => r.code), ['UA', 'UA-59']);
+  assert.deepEqual(
+    JSON.parse(lookup.stdout).regions.map((r: { code: string }) => r.code),
+    ['UA', 'UA-59'],
+  );
   const text = await runCli(['regions', 'lookup', '50.45', '30.52', '--data-dir', dataDir], { env });
   assert.match(text.stdout, /UA-30 {2}oblast {2}м\. Київ/);
   const outside = await runCli(['regions', 'lookup', '52.23', '21.01', '--data-dir', dataDir], { env });
   assert.equal(outside.stdout, 'no region holds this point\n');
-  const list = await runCli(['regions', 'list', '--level', 'oblast', '--json', '--data-dir', dataDir], { env });
+  const list = await runCli(['regions', 'list', '--level', 'oblast', '--json', '--data-dir', dataDir], {
+    env,
+  });
   assert.equal(JSON.parse(list.stdout).regions.length, 27);
   assert.equal(existsSync(dataDir), false);
 });
@@ -51,14 +75,53 @@ test('usage errors exit 2 and say what is wrong', async () => {
     [['regions', 'lookup', '50'], /needs LAT and LON/],
     [['regions', 'list', '--level', 'galaxy'], /unknown level 'galaxy'/],
     [['regions', 'import', goodFile, '--code-property', 'x', '--name-property', 'uk=uk'], /needs --level/],
-    [['regions', 'import', goodFile, '--level', 'raion', '--code-property', 'x', '--name-property', 'uk'], /KEY=PROPERTY/],
-    [['regions', 'import', goodFile, '--level', 'raion', '--code-property', 'x', '--name-property', 'uk=uk', '--parent', 'UA', '--root'], /at most one/],
-    [['regions', 'import', join(dir, 'missing.geojson'), '--level', 'raion', '--code-property', 'x', '--name-property', 'uk=uk'], /cannot read .*ENOENT/],
+    [
+      ['regions', 'import', goodFile, '--level', 'raion', '--code-property', 'x', '--name-property', 'uk'],
+      /KEY=PROPERTY/,
+    ],
+    [
+      [
+        'regions',
+        'import',
+        goodFile,
+        '--level',
+        'raion',
+        '--code-property',
+        'x',
+        '--name-property',
+        'uk=uk',
+        '--parent',
+        'UA',
+        '--root',
+      ],
+      /at most one/,
+    ],
+    [
+      [
+        'regions',
+        'import',
+        join(dir, 'missing.geojson'),
+        '--level',
+        'raion',
+        '--code-property',
+        'x',
+        '--name-property',
+        'uk=uk',
+      ],
+      /cannot read .*ENOENT/,
+    ],
   ];
   // In-process: the same command object the binary runs, without a process start per case.
   for (const [[, ...args], message] of cases) {
     let stderr = '';
-    const io = { stdout: () => {}, stderr: (text: string) => void (stderr += text), readStdin: async () => '', env: { TOCSIN_DATA_DIR: join(dir, 'usage') } };
+    const io = {
+      stdout: () => {},
+      stderr: (text: string) => {
+        stderr += text;
+      },
+      readStdin: async () => '',
+      env: { TOCSIN_DATA_DIR: join(dir, 'usage') },
+    };
     const code = await command.run(args, io);
     assert.equal(code, 2, args.join(' '));
     assert.match(stderr, message, args.join(' '));
@@ -76,9 +139,14 @@ test('import stores a level; a bad file is refused whole, feature by feature, an
   const imported = await runCli(importArgs(goodFile, dataDir), { env });
   assert.equal(imported.code, 0, imported.stderr);
   assert.match(imported.stdout, /imported 8 regions at level raion/);
-  const lookup = await runCli(['regions', 'lookup', '50.91', '34.80', '--json', '--data-dir', dataDir], { env });
+  const lookup = await runCli(['regions', 'lookup', '50.91', '34.80', '--json', '--data-dir', dataDir], {
+    env,
+  });
   const chain = JSON.parse(lookup.stdout).regions;
-  assert.deepEqual(chain.map((r: { level: string }) => r.level), ['country', 'oblast', 'raion']);
+  assert.deepEqual(
+    chain.map((r: { level: string }) => r.level),
+    ['country', 'oblast', 'raion'],
+  );
   assert.match(chain[2].code, /^K-UA-59-\d$/);
 
   const broken = structuredClone(features);
@@ -93,13 +161,18 @@ test('import stores a level; a bad file is refused whole, feature by feature, an
   assert.match(refused.stderr, /feature 6 \(properties\): REGION_IMPORT_UNKNOWN_PARENT/);
   assert.match(refused.stderr, /nothing imported \(3 problems\)/);
   const json = await runCli([...importArgs(badFile, dataDir), '--json'], { env });
-  assert.deepEqual(JSON.parse(json.stdout).findings.map((f: { index: number }) => f.index), [2, 5, 6]);
+  assert.deepEqual(
+    JSON.parse(json.stdout).findings.map((f: { index: number }) => f.index),
+    [2, 5, 6],
+  );
 
   const notGeojson = await runCli(importArgs(file('x.geojson', '<kml/>'), dataDir), { env });
   assert.equal(notGeojson.code, 1);
   assert.match(notGeojson.stderr, /file: REGION_IMPORT_NOT_GEOJSON/);
 
-  const after = await runCli(['regions', 'list', '--level', 'raion', '--json', '--data-dir', dataDir], { env });
+  const after = await runCli(['regions', 'list', '--level', 'raion', '--json', '--data-dir', dataDir], {
+    env,
+  });
   assert.deepEqual(
     JSON.parse(after.stdout).regions.map((r: { code: string }) => r.code),
     features.map((f) => f.properties.katotth).sort(),

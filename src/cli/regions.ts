@@ -2,8 +2,8 @@
 // and validates the whole file first and stores the level in one transaction, or not at all.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../config/schema.ts';
 import { formatViolations, loadConfig } from '../config/load.ts';
+import type { Config } from '../config/schema.ts';
 import type { ImportFinding } from '../geo/import-findings.ts';
 import { IMPORT_LIMITS } from '../geo/import-findings.ts';
 import type { ImportOptions } from '../geo/import-geojson.ts';
@@ -40,7 +40,11 @@ The store is the one the hub uses: SQLite in DIR (TOCSIN_DATA_DIR, default ./toc
 PostgreSQL when DATABASE_URL is set. Exit: 0 ok, 1 import refused, 2 usage or I/O error.
 `;
 
-const COMMON = { json: { type: 'boolean' }, 'data-dir': { type: 'string' }, config: { type: 'string' } } as const;
+const COMMON = {
+  json: { type: 'boolean' },
+  'data-dir': { type: 'string' },
+  config: { type: 'string' },
+} as const;
 
 export const command: Command = {
   summary: 'import, list and look up regions',
@@ -51,7 +55,9 @@ export const command: Command = {
       if (action === 'list') return await list(rest, io);
       if (action === 'lookup') return await lookup(rest, io);
       if (action === 'import') return await importLevel(rest, io);
-      throw new UsageError(action === undefined ? 'missing action: import, list or lookup' : `unknown action '${action}'`);
+      throw new UsageError(
+        action === undefined ? 'missing action: import, list or lookup' : `unknown action '${action}'`,
+      );
     } catch (error) {
       if (error instanceof UsageError) {
         io.stderr(`tocsin regions: ${error.message}\n${help}`);
@@ -68,10 +74,16 @@ async function list(args: string[], io: CliIo): Promise<number> {
   const tree = await currentTree(parsed, io);
   if (!tree) return EXIT.usage;
   const level = stringFlag(parsed, 'level');
-  if (level !== undefined && !tree.levels().includes(level)) throw new UsageError(`unknown level '${level}' (levels: ${tree.levels().join(', ')})`);
+  if (level !== undefined && !tree.levels().includes(level))
+    throw new UsageError(`unknown level '${level}' (levels: ${tree.levels().join(', ')})`);
   const regions = tree.all().filter((r) => level === undefined || r.level === level);
   if (parsed.values.json) io.stdout(`${JSON.stringify({ regions: regions.map(summary) })}\n`);
-  else io.stdout(regions.map((r) => `${'  '.repeat(r.depth)}${r.code}  ${r.level}  ${r.names.uk ?? ''} / ${r.names.en ?? ''}`).join('\n') + '\n');
+  else
+    io.stdout(
+      regions
+        .map((r) => `${'  '.repeat(r.depth)}${r.code}  ${r.level}  ${r.names.uk ?? ''} / ${r.names.en ?? ''}`)
+        .join('\n') + '\n',
+    );
   return EXIT.ok;
 }
 
@@ -81,13 +93,20 @@ async function lookup(args: string[], io: CliIo): Promise<number> {
   if (latText === undefined || lonText === undefined) throw new UsageError('lookup needs LAT and LON');
   const lat = Number(latText);
   const lon = Number(lonText);
-  if (latText.trim() === '' || !Number.isFinite(lat) || lat < -90 || lat > 90) throw new UsageError(`LAT must be a number from -90 to 90, got '${latText}'`);
-  if (lonText.trim() === '' || !Number.isFinite(lon) || lon < -180 || lon > 180) throw new UsageError(`LON must be a number from -180 to 180, got '${lonText}'`);
+  if (latText.trim() === '' || !Number.isFinite(lat) || lat < -90 || lat > 90)
+    throw new UsageError(`LAT must be a number from -90 to 90, got '${latText}'`);
+  if (lonText.trim() === '' || !Number.isFinite(lon) || lon < -180 || lon > 180)
+    throw new UsageError(`LON must be a number from -180 to 180, got '${lonText}'`);
   const tree = await currentTree(parsed, io);
   if (!tree) return EXIT.usage;
   const chain = tree.lookupPoint(lat, lon);
   if (parsed.values.json) io.stdout(`${JSON.stringify({ lat, lon, regions: chain.map(summary) })}\n`);
-  else io.stdout(chain.length === 0 ? 'no region holds this point\n' : `${chain.map((r) => `${r.code}  ${r.level}  ${r.names.uk ?? ''} / ${r.names.en ?? ''}`).join('\n')}\n`);
+  else
+    io.stdout(
+      chain.length === 0
+        ? 'no region holds this point\n'
+        : `${chain.map((r) => `${r.code}  ${r.level}  ${r.names.uk ?? ''} / ${r.names.en ?? ''}`).join('\n')}\n`,
+    );
   return EXIT.ok;
 }
 
@@ -115,10 +134,13 @@ async function importLevel(args: string[], io: CliIo): Promise<number> {
   if (codeProperty === undefined) throw new UsageError('import needs --code-property P');
   const parentProperty = stringFlag(parsed, 'parent-property');
   const parent = stringFlag(parsed, 'parent');
-  const sources = [parentProperty !== undefined, parent !== undefined, parsed.values.root === true].filter(Boolean).length;
+  const sources = [parentProperty !== undefined, parent !== undefined, parsed.values.root === true].filter(
+    Boolean,
+  ).length;
   if (sources > 1) throw new UsageError('give at most one of --parent-property, --parent and --root');
   const nameProperties = pairs(listFlag(parsed, 'name-property'), '--name-property');
-  if (Object.keys(nameProperties).length === 0) throw new UsageError('import needs at least one --name-property LANG=P (uk and en recommended)');
+  if (Object.keys(nameProperties).length === 0)
+    throw new UsageError('import needs at least one --name-property LANG=P (uk and en recommended)');
   const options: ImportOptions = {
     level,
     codeProperty,
@@ -132,11 +154,20 @@ async function importLevel(args: string[], io: CliIo): Promise<number> {
   try {
     size = statSync(file).size;
   } catch (error) {
-    io.stderr(`tocsin regions: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    io.stderr(
+      `tocsin regions: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`,
+    );
     return EXIT.usage;
   }
   if (size > IMPORT_LIMITS.maxBytes) {
-    return report(io, parsed, file, [{ code: 'REGION_IMPORT_TOO_LARGE', index: null, path: '', message: `The file has ${size} bytes; the limit is ${IMPORT_LIMITS.maxBytes}.` }]);
+    return report(io, parsed, file, [
+      {
+        code: 'REGION_IMPORT_TOO_LARGE',
+        index: null,
+        path: '',
+        message: `The file has ${size} bytes; the limit is ${IMPORT_LIMITS.maxBytes}.`,
+      },
+    ]);
   }
   const text = readFileSync(file, 'utf8');
 
@@ -145,11 +176,14 @@ async function importLevel(args: string[], io: CliIo): Promise<number> {
   const store = await openStore(config);
   try {
     const stored = await store.listRegions();
-    const existing = createRegionTree(mergeRegions(loadDefaultRegions(), stored), { geocodeSchemes: DEFAULT_GEOCODE_SCHEMES });
+    const existing = createRegionTree(mergeRegions(loadDefaultRegions(), stored), {
+      geocodeSchemes: DEFAULT_GEOCODE_SCHEMES,
+    });
     const result = parseImport(text, options);
     const inferred = inferParents(existing, level, result.records, result.indexes);
     const findings = [...result.findings, ...inferred.findings];
-    if (result.findings.length === 0) findings.push(...validateImport(existing, level, inferred.records, result.indexes));
+    if (result.findings.length === 0)
+      findings.push(...validateImport(existing, level, inferred.records, result.indexes));
     if (findings.length > 0) return report(io, parsed, file, findings);
     // The tree the hub will build at its next start must build: check before storing.
     const after = stored.filter((r) => r.level !== level).concat(inferred.records);
@@ -157,8 +191,14 @@ async function importLevel(args: string[], io: CliIo): Promise<number> {
     const replaced = existing.all().filter((r) => r.level === level).length;
     if (!parsed.values['dry-run']) await store.replaceRegionLevel(level, inferred.records);
     const verb = parsed.values['dry-run'] ? 'would import' : 'imported';
-    if (parsed.values.json) io.stdout(`${JSON.stringify({ ok: true, level, imported: inferred.records.length, replaced, dryRun: parsed.values['dry-run'] === true })}\n`);
-    else io.stdout(`${verb} ${inferred.records.length} regions at level ${level}${replaced > 0 ? ` (replacing ${replaced})` : ''}\n`);
+    if (parsed.values.json)
+      io.stdout(
+        `${JSON.stringify({ ok: true, level, imported: inferred.records.length, replaced, dryRun: parsed.values['dry-run'] === true })}\n`,
+      );
+    else
+      io.stdout(
+        `${verb} ${inferred.records.length} regions at level ${level}${replaced > 0 ? ` (replacing ${replaced})` : ''}\n`,
+      );
     return EXIT.ok;
   } finally {
     await store.close();
@@ -169,8 +209,13 @@ function report(io: CliIo, parsed: Parsed, file: string, findings: ImportFinding
   if (parsed.values.json) {
     io.stdout(`${JSON.stringify({ ok: false, findings })}\n`);
   } else {
-    const lines = findings.map((f) => `${file}: ${f.index === null ? 'file' : `feature ${f.index}`}${f.path ? ` (${f.path})` : ''}: ${f.code}: ${f.message}`);
-    io.stderr(`${lines.join('\n')}\nnothing imported (${findings.length} problem${findings.length === 1 ? '' : 's'})\n`);
+    const lines = findings.map(
+      (f) =>
+        `${file}: ${f.index === null ? 'file' : `feature ${f.index}`}${f.path ? ` (${f.path})` : ''}: ${f.code}: ${f.message}`,
+    );
+    io.stderr(
+      `${lines.join('\n')}\nnothing imported (${findings.length} problem${findings.length === 1 ? '' : 's'})\n`,
+    );
   }
   return EXIT.failure;
 }
@@ -179,14 +224,22 @@ function pairs(values: string[], flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const value of values) {
     const at = value.indexOf('=');
-    if (at <= 0 || at === value.length - 1) throw new UsageError(`${flag} takes KEY=PROPERTY, got '${value}'`);
+    if (at <= 0 || at === value.length - 1)
+      throw new UsageError(`${flag} takes KEY=PROPERTY, got '${value}'`);
     out[value.slice(0, at)] = value.slice(at + 1);
   }
   return out;
 }
 
 function summary(region: Region): Record<string, unknown> {
-  return { code: region.code, parent: region.parent, level: region.level, depth: region.depth, names: region.names, ids: region.ids ?? {} };
+  return {
+    code: region.code,
+    parent: region.parent,
+    level: region.level,
+    depth: region.depth,
+    names: region.names,
+    ids: region.ids ?? {},
+  };
 }
 
 function configFrom(parsed: Parsed, io: CliIo): Config | undefined {
@@ -217,7 +270,9 @@ async function currentTree(parsed: Parsed, io: CliIo): Promise<RegionTree | unde
       await store.close();
     }
   }
-  return createRegionTree(mergeRegions(loadDefaultRegions(), stored), { geocodeSchemes: DEFAULT_GEOCODE_SCHEMES });
+  return createRegionTree(mergeRegions(loadDefaultRegions(), stored), {
+    geocodeSchemes: DEFAULT_GEOCODE_SCHEMES,
+  });
 }
 
 // The same choice of engine as the composition root (src/main.ts openStore).

@@ -41,7 +41,15 @@ test('holes are respected and ring orientation does not matter', () => {
 });
 
 test('a concave shape: an L cut by a square', () => {
-  const l: Position[] = [[0, 0], [2, 0], [2, 1], [1, 1], [1, 2], [0, 2], [0, 0]];
+  const l: Position[] = [
+    [0, 0],
+    [2, 0],
+    [2, 1],
+    [1, 1],
+    [1, 2],
+    [0, 2],
+    [0, 0],
+  ];
   const a = plane([l]);
   const b = plane([square(0.5, 0.5, 1.5, 1.5)]);
   // Three of the four unit quarters of b lie in the L.
@@ -53,7 +61,10 @@ test('a concave shape: an L cut by a square', () => {
 test('property: a shape split by a vertical line has its area split between the halves', () => {
   fc.assert(
     fc.property(
-      fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })), { minLength: 3, maxLength: 12 }),
+      fc.array(
+        fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.double({ min: 0, max: 1, noNaN: true })),
+        { minLength: 3, maxLength: 12 },
+      ),
       fc.double({ min: 0.05, max: 0.95, noNaN: true }),
       (points, cut) => {
         // A star-shaped polygon around the centre (points sorted by angle) is simple.
@@ -67,7 +78,10 @@ test('property: a shape split by a vertical line has its area split between the 
         if (!(total > 1e-6)) return;
         const left = intersectionArea(shape, plane([square(-1, -1, cut, 2)]));
         const right = intersectionArea(shape, plane([square(cut, -1, 2, 2)]));
-        assert.ok(Math.abs(left + right - total) < 1e-9 * Math.max(1, total), `${left} + ${right} ≠ ${total}`);
+        assert.ok(
+          Math.abs(left + right - total) < 1e-9 * Math.max(1, total),
+          `${left} + ${right} ≠ ${total}`,
+        );
       },
     ),
     { numRuns: 300 },

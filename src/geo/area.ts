@@ -24,7 +24,10 @@ const DEG = Math.PI / 180;
 const EPS = 1e-9;
 
 /** Projects polygons (outer ring then holes, GeoJSON lon/lat) to the sinusoidal plane around `lon0`. */
-export function projectPolygons(polygons: readonly (readonly (readonly Position[])[])[], lon0: number): PlaneShape {
+export function projectPolygons(
+  polygons: readonly (readonly (readonly Position[])[])[],
+  lon0: number,
+): PlaneShape {
   const rings: Float64Array[] = [];
   let minX = Infinity;
   let minY = Infinity;
@@ -148,7 +151,13 @@ function splitParameters(px: number, py: number, qx: number, qy: number, b: Plan
       const ry = edges[j + 1] as number;
       const sx = edges[j + 2] as number;
       const sy = edges[j + 3] as number;
-      if (Math.max(rx, sx) < minX || Math.min(rx, sx) > maxX || Math.max(ry, sy) < minY || Math.min(ry, sy) > maxY) continue;
+      if (
+        Math.max(rx, sx) < minX ||
+        Math.min(rx, sx) > maxX ||
+        Math.max(ry, sy) < minY ||
+        Math.min(ry, sy) > maxY
+      )
+        continue;
       const ex = sx - rx;
       const ey = sy - ry;
       const denom = dx * ey - dy * ex;

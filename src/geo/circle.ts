@@ -10,7 +10,12 @@ export const CIRCLE_VERTICES = 64;
 const DEG = Math.PI / 180;
 
 /** A closed ring (GeoJSON lon/lat, counter-clockwise) approximating a circle on the sphere. */
-export function circleRing(lat: number, lon: number, radiusKm: number, vertices = CIRCLE_VERTICES): Position[] {
+export function circleRing(
+  lat: number,
+  lon: number,
+  radiusKm: number,
+  vertices = CIRCLE_VERTICES,
+): Position[] {
   const phi1 = lat * DEG;
   const lambda1 = lon * DEG;
   const delta = radiusKm / EARTH_RADIUS_KM;
@@ -18,10 +23,15 @@ export function circleRing(lat: number, lon: number, radiusKm: number, vertices 
   for (let k = 0; k < vertices; k++) {
     // Bearings clockwise from north, walked backwards so the ring runs counter-clockwise.
     const theta = (-2 * Math.PI * k) / vertices;
-    const phi2 = Math.asin(Math.sin(phi1) * Math.cos(delta) + Math.cos(phi1) * Math.sin(delta) * Math.cos(theta));
+    const phi2 = Math.asin(
+      Math.sin(phi1) * Math.cos(delta) + Math.cos(phi1) * Math.sin(delta) * Math.cos(theta),
+    );
     const lambda2 =
       lambda1 +
-      Math.atan2(Math.sin(theta) * Math.sin(delta) * Math.cos(phi1), Math.cos(delta) - Math.sin(phi1) * Math.sin(phi2));
+      Math.atan2(
+        Math.sin(theta) * Math.sin(delta) * Math.cos(phi1),
+        Math.cos(delta) - Math.sin(phi1) * Math.sin(phi2),
+      );
     ring.push([lambda2 / DEG, phi2 / DEG]);
   }
   ring.push(ring[0] as Position);

@@ -28,7 +28,9 @@ export function clipToRect(geometry: RegionGeometry, rect: Rect): RegionGeometry
     out.push([clippedOuter, ...clippedHoles]);
   }
   if (out.length === 0) return undefined;
-  return out.length === 1 ? { type: 'Polygon', coordinates: out[0] as Position[][] } : { type: 'MultiPolygon', coordinates: out };
+  return out.length === 1
+    ? { type: 'Polygon', coordinates: out[0] as Position[][] }
+    : { type: 'MultiPolygon', coordinates: out };
 }
 
 function clipRing(ring: readonly Position[], rect: Rect): Position[] | undefined {
@@ -83,9 +85,16 @@ export function splitRegion(
   cols: number,
   rows: number,
   level: string,
-): { code: string; parent: string; level: string; names: Record<string, string>; geometry: RegionGeometry }[] {
+): {
+  code: string;
+  parent: string;
+  level: string;
+  names: Record<string, string>;
+  geometry: RegionGeometry;
+}[] {
   if (!record.geometry) return [];
-  const polygons = record.geometry.type === 'Polygon' ? [record.geometry.coordinates] : record.geometry.coordinates;
+  const polygons =
+    record.geometry.type === 'Polygon' ? [record.geometry.coordinates] : record.geometry.coordinates;
   let minX = Infinity;
   let minY = Infinity;
   let maxX = -Infinity;
@@ -98,7 +107,13 @@ export function splitRegion(
       maxY = Math.max(maxY, y);
     }
   }
-  const parts: { code: string; parent: string; level: string; names: Record<string, string>; geometry: RegionGeometry }[] = [];
+  const parts: {
+    code: string;
+    parent: string;
+    level: string;
+    names: Record<string, string>;
+    geometry: RegionGeometry;
+  }[] = [];
   for (let r = 0; r < rows; r++) {
     for (let c = 0; c < cols; c++) {
       const rect = {

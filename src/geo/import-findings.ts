@@ -13,7 +13,8 @@ export const IMPORT_FINDINGS = {
   REGION_IMPORT_BAD_GEOMETRY: 'The geometry is missing or not a well-formed Polygon or MultiPolygon.',
   REGION_IMPORT_RING_NOT_CLOSED: 'A ring does not end where it starts.',
   REGION_IMPORT_SELF_INTERSECTION: 'Two edges of a polygon cross.',
-  REGION_IMPORT_UNKNOWN_PARENT: 'The parent code names no region of the existing tree (outside the level imported).',
+  REGION_IMPORT_UNKNOWN_PARENT:
+    'The parent code names no region of the existing tree (outside the level imported).',
   REGION_IMPORT_NO_PARENT: 'No existing region contains the feature, so no parent could be inferred.',
   REGION_IMPORT_OUTSIDE_PARENT: 'The feature lies outside its parent region.',
   REGION_IMPORT_ORPHANS: 'Regions below the level would lose their parent.',

@@ -30,7 +30,12 @@ export interface ParsedImport {
   findings: ImportFinding[];
 }
 
-const finding = (code: keyof typeof IMPORT_FINDINGS, index: number | null, path: string, message?: string): ImportFinding => ({
+const finding = (
+  code: keyof typeof IMPORT_FINDINGS,
+  index: number | null,
+  path: string,
+  message?: string,
+): ImportFinding => ({
   code,
   index,
   path,
@@ -42,7 +47,14 @@ export function parseImport(text: string, options: ImportOptions): ParsedImport 
   const findings: ImportFinding[] = [];
   const out: ParsedImport = { records: [], indexes: [], findings };
   if (text.length > IMPORT_LIMITS.maxBytes) {
-    findings.push(finding('REGION_IMPORT_TOO_LARGE', null, '', `The file is larger than ${IMPORT_LIMITS.maxBytes} bytes.`));
+    findings.push(
+      finding(
+        'REGION_IMPORT_TOO_LARGE',
+        null,
+        '',
+        `The file is larger than ${IMPORT_LIMITS.maxBytes} bytes.`,
+      ),
+    );
     return out;
   }
   let json: unknown;
@@ -53,11 +65,25 @@ export function parseImport(text: string, options: ImportOptions): ParsedImport 
     return out;
   }
   if (!isObject(json) || json.type !== 'FeatureCollection' || !Array.isArray(json.features)) {
-    findings.push(finding('REGION_IMPORT_NOT_GEOJSON', null, 'type', 'Expected a GeoJSON object with "type": "FeatureCollection" and a "features" array.'));
+    findings.push(
+      finding(
+        'REGION_IMPORT_NOT_GEOJSON',
+        null,
+        'type',
+        'Expected a GeoJSON object with "type": "FeatureCollection" and a "features" array.',
+      ),
+    );
     return out;
   }
   if (json.features.length > IMPORT_LIMITS.maxFeatures) {
-    findings.push(finding('REGION_IMPORT_TOO_LARGE', null, 'features', `More than ${IMPORT_LIMITS.maxFeatures} features.`));
+    findings.push(
+      finding(
+        'REGION_IMPORT_TOO_LARGE',
+        null,
+        'features',
+        `More than ${IMPORT_LIMITS.maxFeatures} features.`,
+      ),
+    );
     return out;
   }
   const budget = { positions: 0 };
@@ -70,7 +96,14 @@ export function parseImport(text: string, options: ImportOptions): ParsedImport 
     }
   });
   if (budget.positions > IMPORT_LIMITS.maxPositions) {
-    findings.push(finding('REGION_IMPORT_TOO_LARGE', null, 'features', `More than ${IMPORT_LIMITS.maxPositions} points in all.`));
+    findings.push(
+      finding(
+        'REGION_IMPORT_TOO_LARGE',
+        null,
+        'features',
+        `More than ${IMPORT_LIMITS.maxPositions} points in all.`,
+      ),
+    );
   }
   return out;
 }
@@ -90,20 +123,41 @@ function parseFeature(
   const before = findings.length;
   const code = scalar(properties[options.codeProperty]);
   if (code === undefined || code.trim() === '') {
-    findings.push(finding('REGION_IMPORT_MISSING_CODE', index, `properties.${options.codeProperty}`, `No value for the code property "${options.codeProperty}".`));
+    findings.push(
+      finding(
+        'REGION_IMPORT_MISSING_CODE',
+        index,
+        `properties.${options.codeProperty}`,
+        `No value for the code property "${options.codeProperty}".`,
+      ),
+    );
   }
   const names: Record<string, string> = {};
   for (const [lang, property] of Object.entries(options.nameProperties)) {
     const name = scalar(properties[property]);
     if (name === undefined || name.trim() === '') {
-      findings.push(finding('REGION_IMPORT_MISSING_NAME', index, `properties.${property}`, `No value for the ${lang} name property "${property}".`));
+      findings.push(
+        finding(
+          'REGION_IMPORT_MISSING_NAME',
+          index,
+          `properties.${property}`,
+          `No value for the ${lang} name property "${property}".`,
+        ),
+      );
     } else names[lang] = name.trim();
   }
   let parent: string | null | undefined = options.parent;
   if (options.parentProperty !== undefined) {
     const value = scalar(properties[options.parentProperty]);
     if (value === undefined || value.trim() === '') {
-      findings.push(finding('REGION_IMPORT_UNKNOWN_PARENT', index, `properties.${options.parentProperty}`, `No value for the parent property "${options.parentProperty}".`));
+      findings.push(
+        finding(
+          'REGION_IMPORT_UNKNOWN_PARENT',
+          index,
+          `properties.${options.parentProperty}`,
+          `No value for the parent property "${options.parentProperty}".`,
+        ),
+      );
     } else parent = value.trim();
   }
   const ids: Record<string, string> = {};
@@ -113,22 +167,54 @@ function parseFeature(
   }
   const geometry = parseGeometry(feature.geometry, index, findings, budget);
   if (findings.length > before || code === undefined || !geometry) return undefined;
-  return { code: code.trim(), parent, level: options.level, names, ...(Object.keys(ids).length > 0 ? { ids } : {}), geometry };
+  return {
+    code: code.trim(),
+    parent,
+    level: options.level,
+    names,
+    ...(Object.keys(ids).length > 0 ? { ids } : {}),
+    geometry,
+  };
 }
 
-function parseGeometry(value: unknown, index: number, findings: ImportFinding[], budget: { positions: number }): RegionGeometry | undefined {
-  if (!isObject(value) || (value.type !== 'Polygon' && value.type !== 'MultiPolygon') || !Array.isArray(value.coordinates)) {
+function parseGeometry(
+  value: unknown,
+  index: number,
+  findings: ImportFinding[],
+  budget: { positions: number },
+): RegionGeometry | undefined {
+  if (
+    !isObject(value) ||
+    (value.type !== 'Polygon' && value.type !== 'MultiPolygon') ||
+    !Array.isArray(value.coordinates)
+  ) {
     const type = isObject(value) ? JSON.stringify(value.type) : String(value);
-    findings.push(finding('REGION_IMPORT_BAD_GEOMETRY', index, 'geometry', `Expected a Polygon or MultiPolygon geometry, got ${type}.`));
+    findings.push(
+      finding(
+        'REGION_IMPORT_BAD_GEOMETRY',
+        index,
+        'geometry',
+        `Expected a Polygon or MultiPolygon geometry, got ${type}.`,
+      ),
+    );
     return undefined;
   }
-  const polygons = value.type === 'Polygon' ? [value.coordinates as unknown] : (value.coordinates as unknown[]);
-  const prefix = (p: number) => (value.type === 'Polygon' ? 'geometry.coordinates' : `geometry.coordinates[${p}]`);
+  const polygons =
+    value.type === 'Polygon' ? [value.coordinates as unknown] : (value.coordinates as unknown[]);
+  const prefix = (p: number) =>
+    value.type === 'Polygon' ? 'geometry.coordinates' : `geometry.coordinates[${p}]`;
   const parsed: Position[][][] = [];
   for (let p = 0; p < polygons.length; p++) {
     const polygon = polygons[p];
     if (!Array.isArray(polygon) || polygon.length === 0) {
-      findings.push(finding('REGION_IMPORT_BAD_GEOMETRY', index, prefix(p), 'A polygon must be a non-empty array of rings.'));
+      findings.push(
+        finding(
+          'REGION_IMPORT_BAD_GEOMETRY',
+          index,
+          prefix(p),
+          'A polygon must be a non-empty array of rings.',
+        ),
+      );
       return undefined;
     }
     const rings: Position[][] = [];
@@ -136,7 +222,14 @@ function parseGeometry(value: unknown, index: number, findings: ImportFinding[],
       const ring = polygon[r];
       const path = `${prefix(p)}[${r}]`;
       if (!Array.isArray(ring) || ring.length < 4) {
-        findings.push(finding('REGION_IMPORT_BAD_GEOMETRY', index, path, 'A ring needs at least 4 positions (RFC 7946 §3.1.6).'));
+        findings.push(
+          finding(
+            'REGION_IMPORT_BAD_GEOMETRY',
+            index,
+            path,
+            'A ring needs at least 4 positions (RFC 7946 §3.1.6).',
+          ),
+        );
         return undefined;
       }
       budget.positions += ring.length;
@@ -144,7 +237,14 @@ function parseGeometry(value: unknown, index: number, findings: ImportFinding[],
       for (let k = 0; k < ring.length; k++) {
         const point = ring[k];
         if (!Array.isArray(point) || point.length < 2 || !validLon(point[0]) || !validLat(point[1])) {
-          findings.push(finding('REGION_IMPORT_BAD_GEOMETRY', index, `${path}[${k}]`, 'A position must be [longitude, latitude] in degrees (-180…180, -90…90).'));
+          findings.push(
+            finding(
+              'REGION_IMPORT_BAD_GEOMETRY',
+              index,
+              `${path}[${k}]`,
+              'A position must be [longitude, latitude] in degrees (-180…180, -90…90).',
+            ),
+          );
           return undefined;
         }
         positions.push([point[0], point[1]]);
@@ -154,10 +254,19 @@ function parseGeometry(value: unknown, index: number, findings: ImportFinding[],
     parsed.push(rings);
   }
   if (parsed.length === 0) {
-    findings.push(finding('REGION_IMPORT_BAD_GEOMETRY', index, 'geometry.coordinates', 'A MultiPolygon needs at least one polygon.'));
+    findings.push(
+      finding(
+        'REGION_IMPORT_BAD_GEOMETRY',
+        index,
+        'geometry.coordinates',
+        'A MultiPolygon needs at least one polygon.',
+      ),
+    );
     return undefined;
   }
-  return value.type === 'Polygon' ? { type: 'Polygon', coordinates: parsed[0] as Position[][] } : { type: 'MultiPolygon', coordinates: parsed };
+  return value.type === 'Polygon'
+    ? { type: 'Polygon', coordinates: parsed[0] as Position[][] }
+    : { type: 'MultiPolygon', coordinates: parsed };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

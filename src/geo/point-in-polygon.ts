@@ -87,7 +87,10 @@ export function locatePoint(index: EdgeIndex, x: number, y: number): Location {
   if (x < index.minX - eps || x > index.maxX + eps || y < index.minY - eps || y > index.maxY + eps) {
     return LOCATION.outside;
   }
-  const band = Math.min(index.bandCount - 1, Math.max(0, Math.floor((y - index.bandMinY) / index.bandHeight)));
+  const band = Math.min(
+    index.bandCount - 1,
+    Math.max(0, Math.floor((y - index.bandMinY) / index.bandHeight)),
+  );
   const { edges, bandEdges } = index;
   const end = index.bandStart[band + 1] as number;
   let inside = false;

@@ -46,7 +46,10 @@ const CENTRES: [code: string, city: string, lat: number, lon: number][] = [
 ];
 
 test('the default data is a UA root with the 27 first-level units', () => {
-  assert.deepEqual(tree.roots().map((r) => r.code), ['UA']);
+  assert.deepEqual(
+    tree.roots().map((r) => r.code),
+    ['UA'],
+  );
   assert.deepEqual(tree.levels(), ['country', 'oblast']);
   assert.deepEqual(
     tree.children('UA').map((r) => r.code),
@@ -91,7 +94,10 @@ test('Kyiv city is a hole in Kyiv oblast, and the oblast exclave inside the city
   // ... and the city has a hole of its own holding a small exclave of the oblast.
   const exclave = kyivOblast.coordinates.find((polygon) => polygon.length === 1 && inKyivBox(polygon));
   assert.ok(exclave, 'an oblast part inside the city');
-  assert.deepEqual(tree.lookupPoint(...latLon(exclave)).map((r) => r.code), ['UA', 'UA-32']);
+  assert.deepEqual(
+    tree.lookupPoint(...latLon(exclave)).map((r) => r.code),
+    ['UA', 'UA-32'],
+  );
   const city = tree.get('UA-30')?.geometry;
   assert.equal(city?.type, 'Polygon');
   assert.equal(city.coordinates.length, 2, 'Kyiv city has one hole');
@@ -106,43 +112,74 @@ test('a point on a shared border resolves to the smaller code, the same every ti
   assert.ok(shared.length > 10, 'Sumy and Kharkiv oblasts share border vertices');
   const sumyIndex = buildEdgeIndex(sumy.coordinates);
   const kharkivIndex = buildEdgeIndex(kharkiv.coordinates);
-  const oblastIndexes = tree.children('UA').map((r) => ({ code: r.code, index: buildEdgeIndex(ringsOf(r.geometry?.coordinates ?? [], r.geometry?.type === 'MultiPolygon')) }));
+  const oblastIndexes = tree.children('UA').map((r) => ({
+    code: r.code,
+    index: buildEdgeIndex(ringsOf(r.geometry?.coordinates ?? [], r.geometry?.type === 'MultiPolygon')),
+  }));
   for (const [lon, lat] of shared) {
     assert.equal(locatePoint(sumyIndex, lon, lat), LOCATION.boundary);
     assert.equal(locatePoint(kharkivIndex, lon, lat), LOCATION.boundary);
     // At a tripoint (e.g. with Poltava, UA-53) the smallest of the three codes wins.
-    const holders = oblastIndexes.filter((o) => locatePoint(o.index, lon, lat) !== LOCATION.outside).map((o) => o.code);
-    assert.ok(holders.every((code) => locatePoint(oblastIndexes.find((o) => o.code === code)!.index, lon, lat) === LOCATION.boundary));
-    assert.deepEqual(tree.lookupPoint(lat, lon).map((r) => r.code), ['UA', holders.sort()[0]]);
+    const holders = oblastIndexes
+      .filter((o) => locatePoint(o.index, lon, lat) !== LOCATION.outside)
+      .map((o) => o.code);
+    assert.ok(
+      holders.every(
+        (code) =>
+          locatePoint(oblastIndexes.find((o) => o.code === code)!.index, lon, lat) === LOCATION.boundary,
+      ),
+    );
+    assert.deepEqual(
+      tree.lookupPoint(lat, lon).map((r) => r.code),
+      ['UA', holders.sort()[0]],
+    );
   }
   // On the middle of a shared edge too.
   const [a, b] = [shared[3] as Position, shared[4] as Position];
   const mid: Position = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2];
   if (locatePoint(kharkivIndex, ...mid) === LOCATION.boundary) {
-    assert.deepEqual(tree.lookupPoint(mid[1], mid[0]).map((r) => r.code), ['UA', 'UA-59']);
+    assert.deepEqual(
+      tree.lookupPoint(mid[1], mid[0]).map((r) => r.code),
+      ['UA', 'UA-59'],
+    );
   }
   // Kyiv city's border with the oblast (the oblast's hole): the city (UA-30 < UA-32) wins.
   const cityRing = tree.get('UA-30')?.geometry?.coordinates[0] as Position[];
   for (const [lon, lat] of cityRing.slice(0, 20)) {
-    assert.deepEqual(tree.lookupPoint(lat, lon).map((r) => r.code), ['UA', 'UA-30']);
+    assert.deepEqual(
+      tree.lookupPoint(lat, lon).map((r) => r.code),
+      ['UA', 'UA-30'],
+    );
   }
 });
 
 test('point lookups agree with turf on random points', () => {
-  const features = tree.children('UA').map((r) => ({ code: r.code, feature: { type: 'Feature' as const, properties: {}, geometry: r.geometry as never } }));
+  const features = tree.children('UA').map((r) => ({
+    code: r.code,
+    feature: { type: 'Feature' as const, properties: {}, geometry: r.geometry as never },
+  }));
   fc.assert(
-    fc.property(fc.double({ min: 21.5, max: 41, noNaN: true }), fc.double({ min: 43.8, max: 52.8, noNaN: true }), (lon, lat) => {
-      const expected = features.filter((f) => booleanPointInPolygon([lon, lat], f.feature)).map((f) => f.code);
-      const got = tree.lookupPoint(lat, lon).map((r) => r.code);
-      // Off the borders exactly one region (or none) holds a point.
-      assert.deepEqual(got, expected.length === 0 ? [] : ['UA', expected.sort()[0]]);
-    }),
+    fc.property(
+      fc.double({ min: 21.5, max: 41, noNaN: true }),
+      fc.double({ min: 43.8, max: 52.8, noNaN: true }),
+      (lon, lat) => {
+        const expected = features
+          .filter((f) => booleanPointInPolygon([lon, lat], f.feature))
+          .map((f) => f.code);
+        const got = tree.lookupPoint(lat, lon).map((r) => r.code);
+        // Off the borders exactly one region (or none) holds a point.
+        assert.deepEqual(got, expected.length === 0 ? [] : ['UA', expected.sort()[0]]);
+      },
+    ),
     { numRuns: 3000 },
   );
 });
 
 test('region relations: ancestors, descendants, covers, order', () => {
-  assert.deepEqual(tree.ancestors('UA-59').map((r) => r.code), ['UA']);
+  assert.deepEqual(
+    tree.ancestors('UA-59').map((r) => r.code),
+    ['UA'],
+  );
   assert.deepEqual(tree.ancestors('UA'), []);
   assert.equal(tree.descendants('UA').length, 27);
   assert.equal(tree.get('UA-59')?.depth, 1);
@@ -165,7 +202,10 @@ test('records that do not form a tree are refused, every problem listed', () => 
   assert.throws(
     () => createRegionTree(bad),
     (error: unknown) =>
-      error instanceof GeoError && error.code === 'REGION_TREE_INVALID' && error.details.length === 3 && error.details.some((d) => /duplicate code A/.test(d)),
+      error instanceof GeoError &&
+      error.code === 'REGION_TREE_INVALID' &&
+      error.details.length === 3 &&
+      error.details.some((d) => /duplicate code A/.test(d)),
   );
   assert.throws(
     () =>
@@ -193,7 +233,10 @@ test('a synthetic second level (each oblast split into parts) gives depth-3 chai
     assert.ok(deep.covers(code, raion.code));
     assert.ok(deep.covers('UA', raion.code));
     assert.ok(!deep.covers(raion.code, code));
-    assert.deepEqual(deep.ancestors(raion.code).map((r) => r.code), ['UA', code]);
+    assert.deepEqual(
+      deep.ancestors(raion.code).map((r) => r.code),
+      ['UA', code],
+    );
   }
   assert.ok(deep.descendants('UA-59').every((r) => r.parent === 'UA-59' && r.level === 'raion'));
   // Every raion's inner point resolves to that raion.

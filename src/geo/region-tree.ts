@@ -24,7 +24,10 @@ export interface RegionTreeOptions {
 const NO_PARENT = -1;
 
 /** Builds the tree; throws GeoError REGION_TREE_INVALID when the records do not form one. */
-export function createRegionTree(records: readonly RegionRecord[], options: RegionTreeOptions = {}): RegionTree {
+export function createRegionTree(
+  records: readonly RegionRecord[],
+  options: RegionTreeOptions = {},
+): RegionTree {
   const byCode = new Map<string, number>();
   const problems: string[] = [];
   records.forEach((record, i) => {
@@ -33,9 +36,11 @@ export function createRegionTree(records: readonly RegionRecord[], options: Regi
     else byCode.set(record.code, i);
   });
   for (const record of records) {
-    if (record.parent !== null && !byCode.has(record.parent)) problems.push(`${record.code}: unknown parent ${record.parent}`);
+    if (record.parent !== null && !byCode.has(record.parent))
+      problems.push(`${record.code}: unknown parent ${record.parent}`);
   }
-  if (problems.length > 0) throw new GeoError(GEO_ERRORS.treeInvalid, 'the region records do not form a tree', problems);
+  if (problems.length > 0)
+    throw new GeoError(GEO_ERRORS.treeInvalid, 'the region records do not form a tree', problems);
 
   // Order: depth-first, siblings by code, so parents come before children.
   const childrenOfRecord = new Map<string | null, RegionRecord[]>();
@@ -59,21 +64,34 @@ export function createRegionTree(records: readonly RegionRecord[], options: Regi
   walk(null, NO_PARENT, 0);
   if (regions.length !== records.length) {
     throw new GeoError(GEO_ERRORS.treeInvalid, 'the region records contain a cycle', [
-      records.filter((r) => !regions.some((x) => x.code === r.code)).map((r) => r.code).join(', '),
+      records
+        .filter((r) => !regions.some((x) => x.code === r.code))
+        .map((r) => r.code)
+        .join(', '),
     ]);
   }
   const indexOf = new Map(regions.map((r, i) => [r.code, i]));
   const children: number[][] = Array.from({ length: regions.length + 1 }, () => []);
-  parentOf.forEach((p, i) => children[p + 1]?.push(i));
+  parentOf.forEach((p, i) => {
+    children[p + 1]?.push(i);
+  });
 
   const edgeIndexes: (EdgeIndex | undefined)[] = regions.map((r) =>
-    r.geometry ? buildEdgeIndex(ringsOf(r.geometry.coordinates, r.geometry.type === 'MultiPolygon')) : undefined,
+    r.geometry
+      ? buildEdgeIndex(ringsOf(r.geometry.coordinates, r.geometry.type === 'MultiPolygon'))
+      : undefined,
   );
   const grid = buildGrid(edgeIndexes);
   // Children without a geometry, per parent (+1): they are searched through their own children.
   const hollowChildren = children.map((list) => list.filter((i) => edgeIndexes[i] === undefined));
-  const levelNames = [...new Set(regions.slice().sort((a, b) => a.depth - b.depth).map((r) => r.level))];
-
+  const levelNames = [
+    ...new Set(
+      regions
+        .slice()
+        .sort((a, b) => a.depth - b.depth)
+        .map((r) => r.level),
+    ),
+  ];
 
   /** The best child of `parent` holding the point, followed by its own best descendants. */
   function pick(parent: number, x: number, y: number, cell: number, chain: number[]): Location {
@@ -84,8 +102,14 @@ export function createRegionTree(records: readonly RegionRecord[], options: Regi
       for (let k = grid.cellStart[cell] as number; k < end; k++) {
         const r = grid.entries[k] as number;
         if (parentOf[r] !== parent) continue;
-        const score: Location = grid.full[k] === 1 ? LOCATION.inside : locatePoint(edgeIndexes[r] as EdgeIndex, x, y);
-        if (score > bestScore || (score === bestScore && score !== LOCATION.outside && compareCodes(regions[r]!.code, regions[best]!.code) < 0)) {
+        const score: Location =
+          grid.full[k] === 1 ? LOCATION.inside : locatePoint(edgeIndexes[r] as EdgeIndex, x, y);
+        if (
+          score > bestScore ||
+          (score === bestScore &&
+            score !== LOCATION.outside &&
+            compareCodes(regions[r]!.code, regions[best]!.code) < 0)
+        ) {
           best = r;
           bestScore = score;
         }
@@ -96,7 +120,10 @@ export function createRegionTree(records: readonly RegionRecord[], options: Regi
       const tail: number[] = [];
       const score = pick(h, x, y, cell, tail);
       if (score === LOCATION.outside) continue;
-      if (score > bestScore || (score === bestScore && compareCodes(regions[h]!.code, regions[best]!.code) < 0)) {
+      if (
+        score > bestScore ||
+        (score === bestScore && compareCodes(regions[h]!.code, regions[best]!.code) < 0)
+      ) {
         best = h;
         bestScore = score;
         bestTail = tail;
@@ -111,10 +138,18 @@ export function createRegionTree(records: readonly RegionRecord[], options: Regi
 
   const pointChain = (lat: number, lon: number): number[] => {
     const chain: number[] = [];
-    if (Number.isFinite(lat) && Number.isFinite(lon)) pick(NO_PARENT, lon, lat, cellOf(grid, lon, lat), chain);
+    if (Number.isFinite(lat) && Number.isFinite(lon))
+      pick(NO_PARENT, lon, lat, cellOf(grid, lon, lat), chain);
     return chain;
   };
-  const context: AreaContext = { regions, parentOf, indexOf, edgeIndexes, schemes: options.geocodeSchemes ?? {}, pointChain };
+  const context: AreaContext = {
+    regions,
+    parentOf,
+    indexOf,
+    edgeIndexes,
+    schemes: options.geocodeSchemes ?? {},
+    pointChain,
+  };
 
   const tree: RegionTree = {
     get: (code) => {
@@ -130,9 +165,10 @@ export function createRegionTree(records: readonly RegionRecord[], options: Regi
     },
     ancestors: (code) => {
       const out: Region[] = [];
-      let i = indexOf.get(code);
+      const i = indexOf.get(code);
       if (i === undefined) return out;
-      for (let p = parentOf[i] as number; p !== NO_PARENT; p = parentOf[p] as number) out.push(regions[p] as Region);
+      for (let p = parentOf[i] as number; p !== NO_PARENT; p = parentOf[p] as number)
+        out.push(regions[p] as Region);
       return out.reverse();
     },
     descendants: (code) => {

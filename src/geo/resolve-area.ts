@@ -88,7 +88,10 @@ function regionShape(context: AreaContext, p: Prepared, i: number): PlaneShape |
 }
 
 /** Resolves a CAP area to region hits (tree order) and the geocodes of known schemes that name no region. */
-export function resolveArea(context: AreaContext, area: Area): { hits: AreaHit[]; unknownGeocodes: string[] } {
+export function resolveArea(
+  context: AreaContext,
+  area: Area,
+): { hits: AreaHit[]; unknownGeocodes: string[] } {
   const p = prepare(context);
   const coverage = new Map<number, number>();
   const unknownGeocodes: string[] = [];
@@ -112,7 +115,14 @@ export function resolveArea(context: AreaContext, area: Area): { hits: AreaHit[]
     if (!(ownArea > 1e-9 * perimeterSquared(shape.rings[0]))) continue;
     const box = boundsOf(ring);
     context.edgeIndexes.forEach((index, i) => {
-      if (!index || index.maxX < box.minX || index.minX > box.maxX || index.maxY < box.minY || index.minY > box.maxY) return;
+      if (
+        !index ||
+        index.maxX < box.minX ||
+        index.minX > box.maxX ||
+        index.maxY < box.minY ||
+        index.minY > box.maxY
+      )
+        return;
       const region = regionShape(context, p, i) as PlaneShape;
       const overlap = intersectionArea(region, shape);
       const regionArea = p.areas[i] as number;
@@ -131,7 +141,11 @@ export function resolveArea(context: AreaContext, area: Area): { hits: AreaHit[]
   const hits: AreaHit[] = [];
   for (const [i, value] of [...coverage].sort((a, b) => a[0] - b[0])) {
     if (wholeAncestor(context, coverage, i)) continue;
-    hits.push({ code: (context.regions[i] as Region).code, coverage: value, whole: value >= WHOLE_COVERAGE_THRESHOLD });
+    hits.push({
+      code: (context.regions[i] as Region).code,
+      coverage: value,
+      whole: value >= WHOLE_COVERAGE_THRESHOLD,
+    });
   }
   return { hits, unknownGeocodes };
 }
@@ -147,7 +161,10 @@ function perimeterSquared(ring: Float64Array | undefined): number {
   if (!ring) return 0;
   let sum = 0;
   for (let i = 0; i + 3 < ring.length; i += 2) {
-    sum += Math.hypot((ring[i + 2] as number) - (ring[i] as number), (ring[i + 3] as number) - (ring[i + 1] as number));
+    sum += Math.hypot(
+      (ring[i + 2] as number) - (ring[i] as number),
+      (ring[i + 3] as number) - (ring[i + 1] as number),
+    );
   }
   return sum * sum;
 }

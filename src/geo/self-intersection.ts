@@ -12,8 +12,20 @@ export interface Crossing {
 }
 
 /** The first crossing found, or undefined; `budget` caps the pairs compared (undefined past it). */
-export function findCrossing(rings: readonly (readonly Position[])[], budget = 50_000_000): Crossing | 'budget' | undefined {
-  const edges: { x0: number; x1: number; ring: number; at: number; ax: number; ay: number; bx: number; by: number }[] = [];
+export function findCrossing(
+  rings: readonly (readonly Position[])[],
+  budget = 50_000_000,
+): Crossing | 'budget' | undefined {
+  const edges: {
+    x0: number;
+    x1: number;
+    ring: number;
+    at: number;
+    ax: number;
+    ay: number;
+    bx: number;
+    by: number;
+  }[] = [];
   rings.forEach((ring, r) => {
     for (let i = 0; i + 1 < ring.length; i++) {
       const [ax, ay] = ring[i] as Position;
@@ -30,7 +42,8 @@ export function findCrossing(rings: readonly (readonly Position[])[], budget = 5
       const f = edges[j] as (typeof edges)[number];
       if (f.x0 > e.x1) break;
       if (++work > budget) return 'budget';
-      if (Math.max(e.ay, e.by) < Math.min(f.ay, f.by) || Math.max(f.ay, f.by) < Math.min(e.ay, e.by)) continue;
+      if (Math.max(e.ay, e.by) < Math.min(f.ay, f.by) || Math.max(f.ay, f.by) < Math.min(e.ay, e.by))
+        continue;
       if (e.ring === f.ring && adjacent(e.at, f.at, (rings[e.ring] as Position[]).length - 1)) continue;
       if (properCross(e.ax, e.ay, e.bx, e.by, f.ax, f.ay, f.bx, f.by)) {
         const [first, second] = e.ring < f.ring || (e.ring === f.ring && e.at < f.at) ? [e, f] : [f, e];
@@ -50,7 +63,16 @@ function orient(ax: number, ay: number, bx: number, by: number, cx: number, cy: 
   return Math.sign((bx - ax) * (cy - ay) - (by - ay) * (cx - ax));
 }
 
-function properCross(ax: number, ay: number, bx: number, by: number, cx: number, cy: number, dx: number, dy: number): boolean {
+function properCross(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
+): boolean {
   return (
     orient(ax, ay, bx, by, cx, cy) * orient(ax, ay, bx, by, dx, dy) < 0 &&
     orient(cx, cy, dx, dy, ax, ay) * orient(cx, cy, dx, dy, bx, by) < 0

@@ -4,8 +4,8 @@ import { gzipSync } from 'node:zlib';
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import { DEFAULT_REGIONS_ATTRIBUTION, loadDefaultRegions } from '../store/default-regions.ts';
 import { createRegionTree } from './region-tree.ts';
-import { buildShapes, DEFAULT_DETAIL, DETAILS } from './shapes.ts';
 import type { Detail } from './shapes.ts';
+import { buildShapes, DEFAULT_DETAIL, DETAILS } from './shapes.ts';
 
 const tree = createRegionTree(loadDefaultRegions());
 const oblasts = tree.all().filter((r) => r.level === 'oblast');
@@ -38,13 +38,18 @@ test('shared borders stay shared: arcs are used by two regions and both sides ke
     } else if (Array.isArray(arcs)) for (const a of arcs) collect(a, code);
   };
   for (const geometry of topology.objects.regions.geometries) {
-    collect((geometry as { arcs?: unknown }).arcs, String((geometry.properties as { code?: string } | undefined)?.code));
+    collect(
+      (geometry as { arcs?: unknown }).arcs,
+      String((geometry.properties as { code?: string } | undefined)?.code),
+    );
   }
   const shared = [...users.values()].filter((s) => s.size === 2).length;
   assert.ok(shared >= 40, `${shared} arcs shared by two regions`);
   const points = (code: string) => {
     const g = geojson.features.find((f) => f.properties.code === code)?.geometry;
-    return new Set((g?.type === 'Polygon' ? g.coordinates : (g?.coordinates.flat() ?? [])).flat().map((p) => p.join(',')));
+    return new Set(
+      (g?.type === 'Polygon' ? g.coordinates : (g?.coordinates.flat() ?? [])).flat().map((p) => p.join(',')),
+    );
   };
   const sumy = points('UA-59');
   const common = [...points('UA-63')].filter((p) => sumy.has(p));
@@ -63,7 +68,12 @@ test('simplified shapes stay valid and recognisable', () => {
   }
   const sumy = built.low.geojson.features.find((f) => f.id === 'UA-59');
   assert.ok(sumy && booleanPointInPolygon([34.8, 50.91], sumy));
-  assert.deepEqual(sumy.properties, { code: 'UA-59', parent: 'UA', level: 'oblast', names: { uk: 'Сумська область', en: 'Sumy Oblast' } });
+  assert.deepEqual(sumy.properties, {
+    code: 'UA-59',
+    parent: 'UA',
+    level: 'oblast',
+    names: { uk: 'Сумська область', en: 'Sumy Oblast' },
+  });
   assert.equal(built.low.topology.attribution, DEFAULT_REGIONS_ATTRIBUTION);
   assert.equal(built.low.geojson.attribution, DEFAULT_REGIONS_ATTRIBUTION);
 });

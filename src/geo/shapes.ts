@@ -59,7 +59,8 @@ export function buildShapes(regions: readonly Region[], detail: Detail, attribut
 
 function roundGeometry(geometry: Polygon | MultiPolygon): void {
   const f = 10 ** GEOJSON_DECIMALS;
-  const round = (ring: number[][]) => ring.map(([x, y]) => [Math.round((x as number) * f) / f, Math.round((y as number) * f) / f]);
+  const round = (ring: number[][]) =>
+    ring.map(([x, y]) => [Math.round((x as number) * f) / f, Math.round((y as number) * f) / f]);
   if (geometry.type === 'Polygon') geometry.coordinates = geometry.coordinates.map(round);
   else geometry.coordinates = geometry.coordinates.map((polygon) => polygon.map(round));
 }

@@ -41,7 +41,17 @@ export function buildGrid(indexes: readonly (EdgeIndex | undefined)[]): GridInde
     maxY = Math.max(maxY, index.maxY);
   }
   if (withGeometry === 0) {
-    return { minX: 0, minY: 0, cellW: 1, cellH: 1, cols: 0, rows: 0, cellStart: new Int32Array(1), entries: new Int32Array(0), full: new Uint8Array(0) };
+    return {
+      minX: 0,
+      minY: 0,
+      cellW: 1,
+      cellH: 1,
+      cols: 0,
+      rows: 0,
+      cellStart: new Int32Array(1),
+      entries: new Int32Array(0),
+      full: new Uint8Array(0),
+    };
   }
   const width = Math.max(maxX - minX, 1e-9);
   const height = Math.max(maxY - minY, 1e-9);
@@ -88,7 +98,9 @@ export function buildGrid(indexes: readonly (EdgeIndex | undefined)[]): GridInde
           cells.push(cell);
           regions.push(region);
           fulls.push(0);
-        } else if (locatePoint(index, minX + (c + 0.5) * cellW, minY + (r + 0.5) * cellH) === LOCATION.inside) {
+        } else if (
+          locatePoint(index, minX + (c + 0.5) * cellW, minY + (r + 0.5) * cellH) === LOCATION.inside
+        ) {
           cells.push(cell);
           regions.push(region);
           fulls.push(1);
@@ -100,7 +112,8 @@ export function buildGrid(indexes: readonly (EdgeIndex | undefined)[]): GridInde
   const cellCount = cols * rows;
   const cellStart = new Int32Array(cellCount + 1);
   for (const cell of cells) cellStart[cell + 1] = (cellStart[cell + 1] as number) + 1;
-  for (let c = 0; c < cellCount; c++) cellStart[c + 1] = (cellStart[c + 1] as number) + (cellStart[c] as number);
+  for (let c = 0; c < cellCount; c++)
+    cellStart[c + 1] = (cellStart[c + 1] as number) + (cellStart[c] as number);
   const fill = cellStart.slice(0, cellCount);
   const entries = new Int32Array(cells.length);
   const full = new Uint8Array(cells.length);
@@ -124,7 +137,16 @@ export function cellOf(grid: GridIndex, x: number, y: number): number {
 }
 
 /** True when the segment meets the closed box (Liang–Barsky clipping). */
-export function segmentTouchesBox(x1: number, y1: number, x2: number, y2: number, bx0: number, by0: number, bx1: number, by1: number): boolean {
+export function segmentTouchesBox(
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  bx0: number,
+  by0: number,
+  bx1: number,
+  by1: number,
+): boolean {
   let t0 = 0;
   let t1 = 1;
   const dx = x2 - x1;

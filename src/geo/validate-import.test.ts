@@ -11,20 +11,37 @@ import { inferParents, validateImport } from './validate-import.ts';
 
 const defaults = loadDefaultRegions();
 const tree = createRegionTree(defaults);
-const options: ImportOptions = { level: 'raion', codeProperty: 'code', nameProperties: { uk: 'name_uk', en: 'name_en' }, parentProperty: 'oblast' };
+const options: ImportOptions = {
+  level: 'raion',
+  codeProperty: 'code',
+  nameProperties: { uk: 'name_uk', en: 'name_en' },
+  parentProperty: 'oblast',
+};
 
 /** Raions made by splitting two oblasts, as GeoJSON features with the usual properties. */
 function raionFeatures(): { type: 'Feature'; properties: Record<string, unknown>; geometry: unknown }[] {
   return defaults
     .filter((r) => r.code === 'UA-59' || r.code === 'UA-63')
     .flatMap((r) => splitRegion(r, 2, 2, 'raion'))
-    .map((r) => ({ type: 'Feature' as const, properties: { code: r.code, name_uk: `${r.names.uk}`, name_en: `${r.names.en}`, oblast: r.parent }, geometry: r.geometry }));
+    .map((r) => ({
+      type: 'Feature' as const,
+      properties: { code: r.code, name_uk: `${r.names.uk}`, name_en: `${r.names.en}`, oblast: r.parent },
+      geometry: r.geometry,
+    }));
 }
 
-function run(features: unknown[], opts: ImportOptions = options, existing = tree): { findings: ImportFinding[]; records: RegionRecord[] } {
+function run(
+  features: unknown[],
+  opts: ImportOptions = options,
+  existing = tree,
+): { findings: ImportFinding[]; records: RegionRecord[] } {
   const parsed = parseImport(JSON.stringify({ type: 'FeatureCollection', features }), opts);
   const inferred = inferParents(existing, opts.level, parsed.records, parsed.indexes);
-  const findings = [...parsed.findings, ...inferred.findings, ...validateImport(existing, opts.level, inferred.records, parsed.indexes)];
+  const findings = [
+    ...parsed.findings,
+    ...inferred.findings,
+    ...validateImport(existing, opts.level, inferred.records, parsed.indexes),
+  ];
   return { findings, records: inferred.records };
 }
 
@@ -35,7 +52,10 @@ test('a sound level imports with no findings, and the merged tree resolves to th
   assert.deepEqual(findings, []);
   assert.equal(records.length, 8);
   const merged = createRegionTree([...defaults, ...records]);
-  assert.deepEqual(merged.lookupPoint(50.91, 34.8).map((r) => r.level), ['country', 'oblast', 'raion']);
+  assert.deepEqual(
+    merged.lookupPoint(50.91, 34.8).map((r) => r.level),
+    ['country', 'oblast', 'raion'],
+  );
 });
 
 test('parents are inferred from the geometry when no parent option is given', () => {
@@ -49,10 +69,16 @@ test('parents are inferred from the geometry when no parent option is given', ()
 });
 
 test('not GeoJSON, not a FeatureCollection, not a feature', () => {
-  assert.deepEqual(codes(parseImport('{"type": "Feature"', options).findings), [['REGION_IMPORT_NOT_GEOJSON', null]]);
+  assert.deepEqual(codes(parseImport('{"type": "Feature"', options).findings), [
+    ['REGION_IMPORT_NOT_GEOJSON', null],
+  ]);
   assert.deepEqual(codes(parseImport('[]', options).findings), [['REGION_IMPORT_NOT_GEOJSON', null]]);
-  assert.deepEqual(codes(parseImport('{"type":"FeatureCollection","features":{}}', options).findings), [['REGION_IMPORT_NOT_GEOJSON', null]]);
-  assert.deepEqual(codes(parseImport('['.repeat(100_000), options).findings), [['REGION_IMPORT_NOT_GEOJSON', null]]);
+  assert.deepEqual(codes(parseImport('{"type":"FeatureCollection","features":{}}', options).findings), [
+    ['REGION_IMPORT_NOT_GEOJSON', null],
+  ]);
+  assert.deepEqual(codes(parseImport('['.repeat(100_000), options).findings), [
+    ['REGION_IMPORT_NOT_GEOJSON', null],
+  ]);
   const [good] = raionFeatures();
   assert.deepEqual(codes(run([good, 'text', null, { type: 'Point' }]).findings), [
     ['REGION_IMPORT_NOT_GEOJSON', 1],
@@ -88,12 +114,62 @@ test('missing codes and names, duplicates and taken codes name the feature', () 
 test('bad geometries: wrong type, bad numbers, short, unclosed and self-intersecting rings', () => {
   const features = raionFeatures();
   features[0]!.geometry = { type: 'Point', coordinates: [30, 50] };
-  features[1]!.geometry = { type: 'Polygon', coordinates: [[[30, 50], [31, 'x'], [31, 51], [30, 50]]] };
-  features[2]!.geometry = { type: 'Polygon', coordinates: [[[30, 50], [31, 50], [30, 50]]] };
-  features[3]!.geometry = { type: 'Polygon', coordinates: [[[34.5, 51], [35, 51], [35, 51.2], [34.6, 51.2]]] };
+  features[1]!.geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [30, 50],
+        [31, 'x'],
+        [31, 51],
+        [30, 50],
+      ],
+    ],
+  };
+  features[2]!.geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [30, 50],
+        [31, 50],
+        [30, 50],
+      ],
+    ],
+  };
+  features[3]!.geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [34.5, 51],
+        [35, 51],
+        [35, 51.2],
+        [34.6, 51.2],
+      ],
+    ],
+  };
   // A bow tie inside Kharkiv oblast: the edges cross in the middle.
-  features[4]!.geometry = { type: 'Polygon', coordinates: [[[36.0, 49.5], [36.4, 49.8], [36.4, 49.5], [36.0, 49.8], [36.0, 49.5]]] };
-  features[5]!.geometry = { type: 'Polygon', coordinates: [[[30, 50], [31, 50], [31, 95], [30, 50]]] };
+  features[4]!.geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [36.0, 49.5],
+        [36.4, 49.8],
+        [36.4, 49.5],
+        [36.0, 49.8],
+        [36.0, 49.5],
+      ],
+    ],
+  };
+  features[5]!.geometry = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [30, 50],
+        [31, 50],
+        [31, 95],
+        [30, 50],
+      ],
+    ],
+  };
   features[6]!.geometry = null;
   const { findings } = run(features);
   assert.deepEqual(codes(findings), [
@@ -106,7 +182,10 @@ test('bad geometries: wrong type, bad numbers, short, unclosed and self-intersec
     ['REGION_IMPORT_SELF_INTERSECTION', 4],
   ]);
   assert.equal(findings[1]!.path, 'geometry.coordinates[0][1]');
-  assert.equal(findings.find((f) => f.code === 'REGION_IMPORT_SELF_INTERSECTION')?.path, 'geometry.coordinates[0][0]');
+  assert.equal(
+    findings.find((f) => f.code === 'REGION_IMPORT_SELF_INTERSECTION')?.path,
+    'geometry.coordinates[0][0]',
+  );
 });
 
 test('unknown parents, children outside their parent, and features outside every region', () => {
@@ -120,8 +199,14 @@ test('unknown parents, children outside their parent, and features outside every
     ['REGION_IMPORT_OUTSIDE_PARENT', 1],
   ]);
   const { parentProperty: _, ...noParent } = options;
-  const warsaw = { type: 'Feature', properties: { code: 'PL-X', name_uk: 'x', name_en: 'x' }, geometry: square(21, 52.2, 21.1, 52.3) };
-  assert.deepEqual(codes(run([...raionFeatures(), warsaw], noParent).findings), [['REGION_IMPORT_NO_PARENT', 8]]);
+  const warsaw = {
+    type: 'Feature',
+    properties: { code: 'PL-X', name_uk: 'x', name_en: 'x' },
+    geometry: square(21, 52.2, 21.1, 52.3),
+  };
+  assert.deepEqual(codes(run([...raionFeatures(), warsaw], noParent).findings), [
+    ['REGION_IMPORT_NO_PARENT', 8],
+  ]);
   // A parent that is itself in the level being imported is not allowed.
   const withRaions = createRegionTree([...defaults, ...run(raionFeatures()).records]);
   const nested = raionFeatures();
@@ -142,6 +227,22 @@ test('a bad level name is refused', () => {
   assert.deepEqual(codes(validateImport(tree, 'Raion Level!', [])), [['REGION_IMPORT_BAD_OPTION', null]]);
 });
 
-function square(x0: number, y0: number, x1: number, y1: number): { type: 'Polygon'; coordinates: Position[][] } {
-  return { type: 'Polygon', coordinates: [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]] };
+function square(
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+): { type: 'Polygon'; coordinates: Position[][] } {
+  return {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [x0, y0],
+        [x1, y0],
+        [x1, y1],
+        [x0, y1],
+        [x0, y0],
+      ],
+    ],
+  };
 }

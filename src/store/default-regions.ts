@@ -37,7 +37,9 @@ interface OblastFeature {
 
 /** Reads the shipped data: a `UA` root (level `country`) and 27 regions (level `oblast`). */
 export function loadDefaultRegions(dir: string = DEFAULT_REGIONS_DIR): RegionRecord[] {
-  const collection = JSON.parse(readFileSync(`${dir}ukraine-oblasts.geojson`, 'utf8')) as { features: OblastFeature[] };
+  const collection = JSON.parse(readFileSync(`${dir}ukraine-oblasts.geojson`, 'utf8')) as {
+    features: OblastFeature[];
+  };
   const oblasts = collection.features.map((feature): RegionRecord => {
     const p = feature.properties;
     const ids: Record<string, string> = {};
@@ -57,7 +59,10 @@ export function loadDefaultRegions(dir: string = DEFAULT_REGIONS_DIR): RegionRec
 }
 
 /** Geocode schemes of the default data: the other services' region ids, as CAP geocode valueNames. */
-export const DEFAULT_GEOCODE_SCHEMES: Record<string, string> = { alerts_in_ua: 'alerts_in_ua', ukrainealarm: 'ukrainealarm' };
+export const DEFAULT_GEOCODE_SCHEMES: Record<string, string> = {
+  alerts_in_ua: 'alerts_in_ua',
+  ukrainealarm: 'ukrainealarm',
+};
 
 /** What loadRegionTree needs of the store (src/store/store.ts). */
 export interface RegionSource {
@@ -65,13 +70,19 @@ export interface RegionSource {
 }
 
 /** The default regions, with every level the store holds replacing the default level of that name. */
-export function mergeRegions(defaults: readonly RegionRecord[], stored: readonly RegionRecord[]): RegionRecord[] {
+export function mergeRegions(
+  defaults: readonly RegionRecord[],
+  stored: readonly RegionRecord[],
+): RegionRecord[] {
   const storedLevels = new Set(stored.map((r) => r.level));
   const storedCodes = new Set(stored.map((r) => r.code));
   return [...defaults.filter((r) => !storedLevels.has(r.level) && !storedCodes.has(r.code)), ...stored];
 }
 
 /** Builds the server's tree: the shipped defaults plus the levels imported into the store. */
-export async function loadRegionTree(store: RegionSource, options: RegionTreeOptions = { geocodeSchemes: DEFAULT_GEOCODE_SCHEMES }): Promise<RegionTree> {
+export async function loadRegionTree(
+  store: RegionSource,
+  options: RegionTreeOptions = { geocodeSchemes: DEFAULT_GEOCODE_SCHEMES },
+): Promise<RegionTree> {
   return createRegionTree(mergeRegions(loadDefaultRegions(), await store.listRegions()), options);
 }

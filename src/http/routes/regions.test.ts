@@ -19,7 +19,14 @@ test('GET /v1/regions lists every region, parents first, without geometry', asyn
   assert.equal(response.statusCode, 200);
   const { regions } = response.json();
   assert.equal(regions.length, 1 + 27 + raions.length);
-  assert.deepEqual(regions[0], { code: 'UA', parent: null, level: 'country', depth: 0, names: { uk: 'Україна', en: 'Ukraine' }, ids: {} });
+  assert.deepEqual(regions[0], {
+    code: 'UA',
+    parent: null,
+    level: 'country',
+    depth: 0,
+    names: { uk: 'Україна', en: 'Ukraine' },
+    ids: {},
+  });
   assert.ok(!response.body.includes('coordinates'));
   const sumy = regions.find((r: { code: string }) => r.code === 'UA-59');
   assert.deepEqual(sumy.ids, { alerts_in_ua: '20', ukrainealarm: '20', osm: '71250' });
@@ -39,7 +46,12 @@ test('GET /v1/regions?level= filters, ?format=tree nests', async () => {
 });
 
 test('bad queries get REQUEST_INVALID with the field named', async () => {
-  for (const url of ['/v1/regions?level=galaxy', '/v1/regions?format=xml', '/v1/regions.geojson?detail=ultra', '/v1/regions.topojson?level=nope']) {
+  for (const url of [
+    '/v1/regions?level=galaxy',
+    '/v1/regions?format=xml',
+    '/v1/regions.geojson?detail=ultra',
+    '/v1/regions.topojson?level=nope',
+  ]) {
     const response = await app.inject(url);
     assert.equal(response.statusCode, 400, url);
     const body = response.json();
@@ -53,10 +65,19 @@ test('GET /v1/regions/{code} gives the region with ancestors and children; unkno
   assert.equal(response.statusCode, 200);
   const body = response.json();
   assert.equal(body.region.code, 'UA-59');
-  assert.deepEqual(body.ancestors.map((r: { code: string }) => r.code), ['UA']);
-  assert.deepEqual(body.children.map((r: { code: string }) => r.code), raions.map((r) => r.code));
+  assert.deepEqual(
+    body.ancestors.map((r: { code: string }) => r.code),
+    ['UA'],
+  );
+  assert.deepEqual(
+    body.children.map((r: { code: string }) => r.code),
+    raions.map((r) => r.code),
+  );
   const raion = (await app.inject(`/v1/regions/${raions[0]?.code}`)).json();
-  assert.deepEqual(raion.ancestors.map((r: { code: string }) => r.code), ['UA', 'UA-59']);
+  assert.deepEqual(
+    raion.ancestors.map((r: { code: string }) => r.code),
+    ['UA', 'UA-59'],
+  );
   for (const code of ['UA-99', encodeURIComponent('<script>'), 'x'.repeat(65)]) {
     const missing = await app.inject(`/v1/regions/${code}`);
     assert.equal(missing.statusCode, code.length > 64 ? 400 : 404, code);
@@ -69,7 +90,10 @@ test('GET /v1/regions/lookup resolves a point to its chain; outside is empty; ba
   assert.deepEqual(sumy.regions.map((r: { code: string }) => r.code).slice(0, 2), ['UA', 'UA-59']);
   assert.equal(sumy.regions.length, 3);
   const kyiv = (await app.inject('/v1/regions/lookup?lat=50.45&lon=30.52')).json();
-  assert.deepEqual(kyiv.regions.map((r: { code: string }) => r.code), ['UA', 'UA-30']);
+  assert.deepEqual(
+    kyiv.regions.map((r: { code: string }) => r.code),
+    ['UA', 'UA-30'],
+  );
   assert.deepEqual((await app.inject('/v1/regions/lookup?lat=52.23&lon=21.01')).json().regions, []);
   for (const query of ['lat=91&lon=30', 'lat=50', 'lat=abc&lon=30', 'lat=50&lon=-181']) {
     const response = await app.inject(`/v1/regions/lookup?${query}`);
@@ -94,10 +118,16 @@ test('shapes: GeoJSON and TopoJSON of a level, small, attributed, cached with an
   const etag = String(geo.headers.etag);
   assert.match(etag, /^"[\w-]{27}"$/);
   assert.match(String(geo.headers['cache-control']), /max-age=\d+/);
-  const again = await app.inject({ url: '/v1/regions.geojson?level=oblast&detail=medium', headers: { 'if-none-match': etag } });
+  const again = await app.inject({
+    url: '/v1/regions.geojson?level=oblast&detail=medium',
+    headers: { 'if-none-match': etag },
+  });
   assert.equal(again.statusCode, 304);
   assert.equal(again.body, '');
-  const other = await app.inject({ url: '/v1/regions.geojson?detail=low', headers: { 'if-none-match': etag } });
+  const other = await app.inject({
+    url: '/v1/regions.geojson?detail=low',
+    headers: { 'if-none-match': etag },
+  });
   assert.equal(other.statusCode, 200, 'another detail has another ETag');
   assert.notEqual(other.headers.etag, etag);
 });
@@ -105,7 +135,10 @@ test('shapes: GeoJSON and TopoJSON of a level, small, attributed, cached with an
 test('lists and regions answer 304 to their own ETag', async () => {
   for (const url of ['/v1/regions', '/v1/regions?format=tree', '/v1/regions/UA-59']) {
     const first = await app.inject(url);
-    const second = await app.inject({ url, headers: { 'if-none-match': `W/${first.headers.etag}, "other"` } });
+    const second = await app.inject({
+      url,
+      headers: { 'if-none-match': `W/${first.headers.etag}, "other"` },
+    });
     assert.equal(second.statusCode, 304, url);
   }
 });

@@ -34,7 +34,9 @@ const RegionSummarySchema = Type.Object({
   level: Type.String(),
   depth: Type.Integer({ minimum: 0 }),
   names: Type.Record(Type.String(), Type.String(), { description: 'Names by language tag (uk, en, ...).' }),
-  ids: Type.Record(Type.String(), Type.String(), { description: 'Other systems’ ids (alerts_in_ua, ukrainealarm, ...).' }),
+  ids: Type.Record(Type.String(), Type.String(), {
+    description: 'Other systems’ ids (alerts_in_ua, ukrainealarm, ...).',
+  }),
 });
 
 const RegionListSchema = Type.Object({
@@ -52,7 +54,9 @@ const RegionDetailSchema = Type.Object({
 const LookupSchema = Type.Object({
   lat: Type.Number(),
   lon: Type.Number(),
-  regions: Type.Array(RegionSummarySchema, { description: 'The chain holding the point, root first; empty outside every region.' }),
+  regions: Type.Array(RegionSummarySchema, {
+    description: 'The chain holding the point, root first; empty outside every region.',
+  }),
 });
 
 const NOT_MODIFIED = { 304: Type.Null({ description: 'Not modified (If-None-Match)' }) };
@@ -60,7 +64,14 @@ const NOT_MODIFIED = { 304: Type.Null({ description: 'Not modified (If-None-Matc
 type RegionSummary = Static<typeof RegionSummarySchema>;
 
 function summary(region: Region): RegionSummary {
-  return { code: region.code, parent: region.parent, level: region.level, depth: region.depth, names: region.names, ids: region.ids ?? {} };
+  return {
+    code: region.code,
+    parent: region.parent,
+    level: region.level,
+    depth: region.depth,
+    names: region.names,
+    ids: region.ids ?? {},
+  };
 }
 
 function prepare(value: unknown, type = 'application/json; charset=utf-8'): Prepared {
@@ -76,7 +87,10 @@ function fresh(request: FastifyRequest, etag: string): boolean {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, prepared: Prepared): FastifyReply {
-  reply.header('etag', prepared.etag).header('cache-control', CACHE_CONTROL).header('access-control-allow-origin', '*');
+  reply
+    .header('etag', prepared.etag)
+    .header('cache-control', CACHE_CONTROL)
+    .header('access-control-allow-origin', '*');
   if (fresh(request, prepared.etag)) return reply.code(304).send();
   return reply.type(prepared.type).send(prepared.body);
 }
@@ -100,7 +114,11 @@ export function regionRoutes(deps: RegionRouteDeps): FastifyPluginAsyncTypebox {
   for (const region of all) {
     one.set(
       region.code,
-      prepare({ region: summary(region), ancestors: tree.ancestors(region.code).map(summary), children: tree.children(region.code).map(summary) }),
+      prepare({
+        region: summary(region),
+        ancestors: tree.ancestors(region.code).map(summary),
+        children: tree.children(region.code).map(summary),
+      }),
     );
   }
   const shapes = new Map<string, { geojson: Prepared; topojson: Prepared }>();
@@ -108,18 +126,33 @@ export function regionRoutes(deps: RegionRouteDeps): FastifyPluginAsyncTypebox {
     const key = `${level}:${detail}`;
     let found = shapes.get(key);
     if (!found) {
-      const built = buildShapes(all.filter((r) => r.level === level), detail, attribution);
-      found = { geojson: prepare(built.geojson, 'application/geo+json'), topojson: prepare(built.topology, 'application/json; charset=utf-8') };
+      const built = buildShapes(
+        all.filter((r) => r.level === level),
+        detail,
+        attribution,
+      );
+      found = {
+        geojson: prepare(built.geojson, 'application/geo+json'),
+        topojson: prepare(built.topology, 'application/json; charset=utf-8'),
+      };
       shapes.set(key, found);
     }
     return found;
   };
 
-  const LevelSchema = Type.Enum(levels.length > 0 ? levels : [''], { description: `A level name: ${levels.join(', ')}.` });
+  const LevelSchema = Type.Enum(levels.length > 0 ? levels : [''], {
+    description: `A level name: ${levels.join(', ')}.`,
+  });
   const ShapeQuery = Type.Object(
     {
-      level: Type.Optional(Type.Enum(shapeLevels.length > 0 ? shapeLevels : [''], { description: `Default ${defaultShapeLevel}.` })),
-      detail: Type.Optional(Type.Enum(Object.keys(DETAILS) as Detail[], { description: `Default ${DEFAULT_DETAIL}.` })),
+      level: Type.Optional(
+        Type.Enum(shapeLevels.length > 0 ? shapeLevels : [''], {
+          description: `Default ${defaultShapeLevel}.`,
+        }),
+      ),
+      detail: Type.Optional(
+        Type.Enum(Object.keys(DETAILS) as Detail[], { description: `Default ${DEFAULT_DETAIL}.` }),
+      ),
     },
     { additionalProperties: false },
   );
@@ -128,7 +161,8 @@ export function regionRoutes(deps: RegionRouteDeps): FastifyPluginAsyncTypebox {
     // The hub's one error mapping (src/http/errors.ts), also when the plugin runs on its own.
     app.setErrorHandler((error, request, reply) => {
       const mapped = toHttpError(error, request.id);
-      if (mapped.internal) logInternal(request.log, error, { reqId: request.id, method: request.method, url: request.url });
+      if (mapped.internal)
+        logInternal(request.log, error, { reqId: request.id, method: request.method, url: request.url });
       return reply.code(mapped.status).send(mapped.body);
     });
 
@@ -158,7 +192,10 @@ export function regionRoutes(deps: RegionRouteDeps): FastifyPluginAsyncTypebox {
           tags: ['regions'],
           summary: 'The chain of regions holding a point (WGS 84), root first',
           querystring: Type.Object(
-            { lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }) },
+            {
+              lat: Type.Number({ minimum: -90, maximum: 90 }),
+              lon: Type.Number({ minimum: -180, maximum: 180 }),
+            },
             { additionalProperties: false },
           ),
           response: { 200: LookupSchema, ...ERROR_RESPONSES },
@@ -183,7 +220,12 @@ export function regionRoutes(deps: RegionRouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const prepared = one.get(request.params.code);
-        if (!prepared) throw new TocsinError('REGION_NOT_FOUND', `No region with code ${JSON.stringify(request.params.code)}.`, [{ path: 'params/code', message: 'unknown region code' }]);
+        if (!prepared)
+          throw new TocsinError(
+            'REGION_NOT_FOUND',
+            `No region with code ${JSON.stringify(request.params.code)}.`,
+            [{ path: 'params/code', message: 'unknown region code' }],
+          );
         return send(request, reply, prepared);
       },
     );
@@ -196,7 +238,11 @@ export function regionRoutes(deps: RegionRouteDeps): FastifyPluginAsyncTypebox {
             tags: ['regions'],
             summary: `Simplified shapes of one level as ${format === 'geojson' ? 'GeoJSON' : 'TopoJSON'}, shared borders kept shared, with attribution (ETag, 304)`,
             querystring: ShapeQuery,
-            response: { 200: Type.Object({}, { additionalProperties: true }), ...NOT_MODIFIED, ...ERROR_RESPONSES },
+            response: {
+              200: Type.Object({}, { additionalProperties: true }),
+              ...NOT_MODIFIED,
+              ...ERROR_RESPONSES,
+            },
           },
         },
         async (request, reply) => {
