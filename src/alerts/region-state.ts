@@ -28,6 +28,16 @@ export function createRegionState(tree: RegionTree): RegionState {
   const regionPrepared = new Map<string, PreparedJson>();
   let seqNow = 0;
   let changedMs = 0;
+  // Rebuilt on the next read, not on every event: a burst of N alerts costs one rebuild, not N
+  // (300 concurrent issues spent 330 of 520 ms rebuilding before this).
+  let dirtySinceMs: number | null = null;
+  const fresh = () => {
+    if (dirtySinceMs !== null) {
+      const at = dirtySinceMs;
+      dirtySinceMs = null;
+      rebuild(at);
+    }
+  };
 
   function rebuild(nowMs: number): void {
     const next = new Map<string, RegionStateEntry[]>();
@@ -82,7 +92,7 @@ export function createRegionState(tree: RegionTree): RegionState {
         ended.add(incident.id);
         active.delete(incident.id);
       } else active.set(incident.id, { incident, seq });
-      rebuild(nowMs);
+      dirtySinceMs = nowMs;
     },
     reset(incidents, seq, nowMs) {
       active.clear();
@@ -90,10 +100,15 @@ export function createRegionState(tree: RegionTree): RegionState {
       seqNow = seq;
       for (const incident of incidents)
         if (incident.endedMs === null) active.set(incident.id, { incident, seq });
+      dirtySinceMs = null;
       rebuild(nowMs);
     },
-    all: () => allPrepared,
+    all: () => {
+      fresh();
+      return allPrepared;
+    },
     of(code) {
+      fresh();
       const prepared = regionPrepared.get(code);
       if (prepared) return prepared;
       if (!tree.has(code))
@@ -102,7 +117,10 @@ export function createRegionState(tree: RegionTree): RegionState {
       regionPrepared.set(code, quiet);
       return quiet;
     },
-    entries: (code) => byRegion.get(code) ?? [],
+    entries: (code) => {
+      fresh();
+      return byRegion.get(code) ?? [];
+    },
     activeIncidentCount: () => active.size,
   };
 }

@@ -196,6 +196,45 @@ export function storeContract(engineName: string, makeStore: () => Promise<Contr
       assert.equal(next.seq, before + 1);
     });
 
+    test('one failing change among concurrent ones fails alone', async () => {
+      const start = await store.latestSeq();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 9 }, (_, i) =>
+          store.commitAlertChange(
+            i === 4
+              ? {
+                  ...issue(alertRecord('batch-bad')),
+                  event: () => {
+                    throw new Error('bad change');
+                  },
+                }
+              : issue(alertRecord(`batch-${i}`)),
+          ),
+        ),
+      );
+      assert.deepEqual(
+        outcomes.map((o) => o.status),
+        [
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'rejected',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+          'fulfilled',
+        ],
+      );
+      assert.equal(await store.getAlert('batch-bad'), undefined);
+      assert.ok(await store.getAlert('batch-8'));
+      const log = await store.readEvents(start, 100);
+      assert.deepEqual(
+        log.map((e) => e.seq),
+        Array.from({ length: 8 }, (_, i) => start + 1 + i),
+      );
+    });
+
     test('a failed precondition refuses the change and writes nothing', async () => {
       const a = alertRecord('pre-1');
       await store.commitAlertChange(issue(a));
