@@ -73,7 +73,7 @@ export interface Harness {
 
 /** A started service on a fresh temp-dir SQLite store. */
 export async function harness(
-  options: Partial<AlertServiceDeps> = {},
+  options: Partial<AlertServiceDeps> & { openStore?: (dataDir: string) => Promise<Store> } = {},
   shared?: {
     dataDir: string;
     clock: ReturnType<typeof movableClock>;
@@ -85,7 +85,8 @@ export async function harness(
   const clock = shared?.clock ?? movableClock();
   const ids = shared?.ids ?? countingIds();
   const keys = shared?.keys ?? testKey();
-  const store = await openSqliteStore({ dataDir });
+  const { openStore = (dir: string) => openSqliteStore({ dataDir: dir }), ...serviceOptions } = options;
+  const store = await openStore(dataDir);
   const bus = createMemoryBus();
   const published: BusEvent[] = [];
   bus.subscribe((e) => published.push(e));
@@ -101,7 +102,7 @@ export async function harness(
     onError: (error) => {
       throw error;
     },
-    ...options,
+    ...serviceOptions,
   });
   await service.start();
   const h: Harness = {
