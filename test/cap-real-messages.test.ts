@@ -1,4 +1,4 @@
-// Real CAP messages of public warning services (test/fixtures/cap/real/, provenance in its
+// Real CAP messages of public warning services of five countries (test/fixtures/cap/real/, provenance in its
 // PROVENANCE.md) must parse and validate with no errors; the warnings each one earns are listed
 // here, so a rule that starts rejecting real traffic, or stops noticing what it should, fails.
 import assert from 'node:assert/strict';
@@ -18,6 +18,16 @@ interface Expectation {
 }
 
 const MESSAGES: Record<string, Expectation> = {
+  // Australian Bureau of Meteorology (CAP-AU, prefixed `cap:` elements): Severe Thunderstorm Warning
+  'australia-bom-thunderstorm-2019.xml': {
+    cap: ['CAP_ALL_UNKNOWN@info[0]', 'CAP_HEADLINE_TOO_LONG@info[0].headline'],
+  },
+  // Environment and Climate Change Canada via NAAD (CAP-CP, English and French, empty elements)
+  'canada-eccc-naad-statement-2019.xml': { cap: [] },
+  // Icelandic Met Office: wind warning in Icelandic and English, resource with size and SHA-1 digest
+  'iceland-imo-wind-2021.xml': { cap: [] },
+  // PAGASA (Philippines): a Test tropical cyclone alert, XML-DSig signed
+  'pagasa-tropical-cyclone-test-2014.xml': { cap: [] },
   // Michigan State Police via IPAWS: a statewide Civil Emergency Message (COVID-19 order)
   'michigan-state-police-cem-2020.xml': {
     cap: [],
