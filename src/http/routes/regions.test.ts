@@ -95,7 +95,15 @@ test('GET /v1/regions/lookup resolves a point to its chain; outside is empty; ba
     ['UA', 'UA-30'],
   );
   assert.deepEqual((await app.inject('/v1/regions/lookup?lat=52.23&lon=21.01')).json().regions, []);
-  for (const query of ['lat=91&lon=30', 'lat=50', 'lat=abc&lon=30', 'lat=50&lon=-181']) {
+  for (const query of [
+    'lat=91&lon=30',
+    'lat=50',
+    'lat=abc&lon=30',
+    'lat=50&lon=-181',
+    'lat=NaN&lon=30',
+    'lat=1e400&lon=30',
+    'lat=&lon=30',
+  ]) {
     const response = await app.inject(`/v1/regions/lookup?${query}`);
     assert.equal(response.statusCode, 400, query);
     assert.equal(response.json().error.code, 'REQUEST_INVALID', query);

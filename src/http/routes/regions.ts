@@ -10,7 +10,7 @@ import { TocsinError } from '../../alerts/errors.ts';
 import type { Detail } from '../../geo/shapes.ts';
 import { buildShapes, DEFAULT_DETAIL, DETAILS } from '../../geo/shapes.ts';
 import type { Region, RegionTree } from '../../geo/types.ts';
-import { logInternal, toHttpError } from '../errors.ts';
+import { errorBody, HTTP_ERROR_CODES, logInternal, toHttpError } from '../errors.ts';
 import { ERROR_RESPONSES } from '../schemas.ts';
 
 /** Lists and shapes change only with a restart; clients revalidate with the ETag after this. */
@@ -203,6 +203,20 @@ export function regionRoutes(deps: RegionRouteDeps): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const { lat, lon } = request.query;
+        // The schema's bounds let "1e400" through as Infinity.
+        const bad = [
+          Number.isFinite(lat) ? undefined : 'lat',
+          Number.isFinite(lon) ? undefined : 'lon',
+        ].filter((v) => v !== undefined);
+        if (bad.length > 0) {
+          const details = bad.map((name) => ({
+            path: `querystring/${name}`,
+            message: 'must be a finite number',
+          }));
+          return reply
+            .code(400)
+            .send(errorBody('REQUEST_INVALID', HTTP_ERROR_CODES.REQUEST_INVALID, details));
+        }
         reply.header('cache-control', CACHE_CONTROL).header('access-control-allow-origin', '*');
         return { lat, lon, regions: tree.lookupPoint(lat, lon).map(summary) };
       },
