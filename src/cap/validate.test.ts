@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FINDINGS } from './findings.ts';
 import type { Alert, Finding } from './types.ts';
-import { CLOCK_SKEW_MINUTES, PROFILES, validateCap } from './validate.ts';
+import { CLOCK_SKEW_MINUTES, findProfile, PROFILES, validateCap } from './validate.ts';
 import { capDateMs } from './validate-dates.ts';
 import { validAlert } from './validate-example.ts';
 
@@ -14,6 +14,12 @@ describe('validateCap', () => {
     for (const profile of Object.values(PROFILES).filter((p) => p.id !== 'ipaws')) {
       assert.deepEqual(validateCap(validAlert(), { profile }), [], profile.id);
     }
+  });
+
+  test('profiles are found by id; unknown and inherited names are not', () => {
+    assert.equal(findProfile('ipaws'), PROFILES.ipaws);
+    assert.equal(findProfile('tocsin')?.id, 'tocsin');
+    for (const id of ['IPAWS', 'toString', '__proto__', '']) assert.equal(findProfile(id), undefined, id);
   });
 
   test('values outside the CAP enumerations (e.g. from JSON input) are errors with the element path', () => {

@@ -42,6 +42,13 @@ export const PROFILES: Readonly<Record<'cap' | 'ipaws' | 'tocsin', Profile>> = {
   tocsin: createTocsinProfile(),
 };
 
+export type ProfileId = keyof typeof PROFILES;
+
+/** The profile named `id` (e.g. from `--profile`), or undefined for an unknown name. */
+export function findProfile(id: string): Profile | undefined {
+  return Object.hasOwn(PROFILES, id) ? PROFILES[id as ProfileId] : undefined;
+}
+
 /** A sender's clock may run this far ahead before `sent` counts as in the future. */
 export const CLOCK_SKEW_MINUTES = 5;
 const HEADLINE_MAX_CHARS = 160;
