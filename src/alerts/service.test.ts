@@ -339,6 +339,24 @@ describe('idempotency', () => {
     assert.equal(await h.store.latestSeq(), before + 1);
   });
 
+  test('a retried all-clear with the same key returns the first result instead of ALERT_ALREADY_ENDED', async () => {
+    const { alert } = await h.service.issue(alice, airRaid(['UA-59']));
+    const first = await h.service.allClear(alice, alert.id, undefined, { idempotencyKey: 'clear-1' });
+    const seq = await h.store.latestSeq();
+    const again = await h.service.allClear(alice, alert.id, undefined, { idempotencyKey: 'clear-1' });
+    assert.equal(again.replayed, true);
+    assert.equal(again.alert.id, first.alert.id);
+    assert.deepEqual(again.event, first.event);
+    assert.equal(await h.store.latestSeq(), seq);
+    // Without the key, a second all-clear is refused: the incident has ended.
+    await assert.rejects(h.service.allClear(alice, alert.id), code('ALERT_ALREADY_ENDED'));
+    // The same key for another operation is a conflict.
+    await assert.rejects(
+      h.service.cancel(alice, alert.id, undefined, { idempotencyKey: 'clear-1' }),
+      code('IDEMPOTENCY_CONFLICT'),
+    );
+  });
+
   test('a malformed key is refused', async () => {
     await assert.rejects(
       h.service.issue(alice, airRaid(), { idempotencyKey: 'has space' }),

@@ -36,6 +36,7 @@ import type {
   AlertListQuery,
   AlertService,
   ChangeResult,
+  IssueOptions,
   IssueResult,
   Stats,
   StatsQuery,
@@ -167,7 +168,14 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     id: string,
     kind: 'update' | 'all-clear' | 'cancel',
     input: AlertInput | undefined,
+    options: IssueOptions = {},
   ): Promise<ChangeResult> {
+    const key = checkedKey(options.idempotencyKey);
+    const hash = requestHash({ op: kind, id, input: input ?? null });
+    if (key !== undefined) {
+      const earlier = await replayChange(actor, key, hash);
+      if (earlier) return earlier;
+    }
     const { alert: current, incident } = await currentOf(id);
     authorize(actor, `alert.${kind}`, {
       regions: incident.regions.map((r) => r.code),
@@ -220,9 +228,25 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
             ? { add: [{ alertId: record.id, kind: 'expire' as const, dueMs: record.expiresMs }] }
             : {}),
         },
+        ...(key === undefined
+          ? {}
+          : {
+              idempotency: {
+                actorId: actor.id,
+                key,
+                requestHash: hash,
+                alertId: record.id,
+                outcome: 'issued' as const,
+                createdMs: ctx.nowMs,
+              },
+            }),
         event: makeEvent(type, record, next, endReason ?? undefined),
       });
     } catch (error) {
+      if (error instanceof StoreConflictError && error.kind === 'idempotency' && key !== undefined) {
+        const earlier = await replayChange(actor, key, hash);
+        if (earlier) return earlier;
+      }
       if (error instanceof StoreConflictError && error.kind === 'state') {
         await currentOf(current.id); // throws ALERT_ALREADY_ENDED when the incident ended meanwhile
         throw new TocsinError('ALERT_CONFLICT');
@@ -230,7 +254,34 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       throw error;
     }
     await afterCommit(event, next, true);
-    return { alert: toView({ ...record, createdSeq: event.seq, updatedSeq: event.seq }, next), event };
+    return {
+      alert: toView({ ...record, createdSeq: event.seq, updatedSeq: event.seq }, next),
+      event,
+      replayed: false,
+    };
+  }
+
+  /** The first result of an update / all-clear / cancel sent again with the same key. */
+  async function replayChange(actor: Actor, key: string, hash: string): Promise<ChangeResult | undefined> {
+    const first = await idempotencyRecord(actor, key, hash);
+    if (!first) return undefined;
+    const record = await store.getAlert(first.alertId);
+    if (!record) throw new TocsinError('ALERT_NOT_FOUND', "The first request's alert is gone");
+    const [event] = await store.readEvents(record.createdSeq - 1, 1);
+    if (!event || event.seq !== record.createdSeq)
+      throw new TocsinError('ALERT_CONFLICT', "The first request's event is no longer retained");
+    return { alert: toView(record, await store.getIncident(record.incidentId)), event, replayed: true };
+  }
+
+  async function idempotencyRecord(actor: Actor, key: string, hash: string) {
+    const first = await store.getIdempotency(actor.id, key);
+    if (first && first.requestHash !== hash) {
+      throw new TocsinError(
+        'IDEMPOTENCY_CONFLICT',
+        'This Idempotency-Key was already used with a different request',
+      );
+    }
+    return first;
   }
 
   function newRecord(
@@ -272,14 +323,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   }
 
   async function replay(actor: Actor, key: string, hash: string): Promise<IssueResult | undefined> {
-    const first = await store.getIdempotency(actor.id, key);
+    const first = await idempotencyRecord(actor, key, hash);
     if (!first) return undefined;
-    if (first.requestHash !== hash) {
-      throw new TocsinError(
-        'IDEMPOTENCY_CONFLICT',
-        'This Idempotency-Key was already used with a different request',
-      );
-    }
     return { outcome: first.outcome, alert: await service.get(first.alertId), replayed: true };
   }
 
@@ -389,18 +434,12 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       throw error;
     }
     await afterCommit(event, incident, true);
-    return { alert: toView({ ...decided, updatedSeq: event.seq }, incident), event };
+    return { alert: toView({ ...decided, updatedSeq: event.seq }, incident), event, replayed: false };
   }
 
   const service: AlertService = {
     async issue(actor, input, options = {}) {
-      const key = options.idempotencyKey;
-      if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
-        throw new TocsinError(
-          'ALERT_INPUT_INVALID',
-          'Idempotency-Key must be 1 to 200 printable ASCII characters',
-        );
-      }
+      const key = checkedKey(options.idempotencyKey);
       const hash = requestHash(input);
       if (key !== undefined) {
         const earlier = await replay(actor, key, hash);
@@ -467,9 +506,9 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
     approve: (actor, id) => decide(actor, id, 'approve'),
     reject: (actor, id, reason) => decide(actor, id, 'reject', reason),
-    update: (actor, id, input) => change(actor, id, 'update', input),
-    allClear: (actor, id, input) => change(actor, id, 'all-clear', input),
-    cancel: (actor, id, input) => change(actor, id, 'cancel', input),
+    update: (actor, id, input, options) => change(actor, id, 'update', input, options),
+    allClear: (actor, id, input, options) => change(actor, id, 'all-clear', input, options),
+    cancel: (actor, id, input, options) => change(actor, id, 'cancel', input, options),
 
     async get(id) {
       const record = await store.getAlert(id);
@@ -600,7 +639,18 @@ function forceEnding(cap: Alert, kind: 'all-clear' | 'cancel'): void {
   if (kind === 'all-clear') for (const info of cap.info) info.responseType = ['AllClear'];
 }
 
-function requestHash(input: AlertInput): string {
+function checkedKey(key: string | undefined): string | undefined {
+  if (key !== undefined && !IDEMPOTENCY_KEY.test(key)) {
+    throw new TocsinError(
+      'ALERT_INPUT_INVALID',
+      'Idempotency-Key must be 1 to 200 printable ASCII characters',
+      [{ path: 'Idempotency-Key', message: 'expected 1 to 200 printable ASCII characters' }],
+    );
+  }
+  return key;
+}
+
+function requestHash(input: unknown): string {
   return createHash('sha256')
     .update(canonicalize(input) ?? '')
     .digest('base64url');

@@ -55,6 +55,8 @@ export interface IssueResult {
 export interface ChangeResult {
   alert: AlertView;
   event: EventRecord;
+  /** True when an Idempotency-Key matched an earlier request: nothing new was written. */
+  replayed: boolean;
 }
 
 export interface AlertListQuery {
@@ -129,9 +131,10 @@ export interface AlertService {
   issue(actor: Actor, input: AlertInput, options?: IssueOptions): Promise<IssueResult>;
   approve(actor: Actor, id: string): Promise<ChangeResult>;
   reject(actor: Actor, id: string, reason?: string): Promise<ChangeResult>;
-  update(actor: Actor, id: string, input: AlertInput): Promise<ChangeResult>;
-  allClear(actor: Actor, id: string, input?: AlertInput): Promise<ChangeResult>;
-  cancel(actor: Actor, id: string, input?: AlertInput): Promise<ChangeResult>;
+  /** `options.idempotencyKey`: a retry with the same key returns the first result (like issue). */
+  update(actor: Actor, id: string, input: AlertInput, options?: IssueOptions): Promise<ChangeResult>;
+  allClear(actor: Actor, id: string, input?: AlertInput, options?: IssueOptions): Promise<ChangeResult>;
+  cancel(actor: Actor, id: string, input?: AlertInput, options?: IssueOptions): Promise<ChangeResult>;
   get(id: string): Promise<AlertView>;
   /** The CAP XML exactly as issued. */
   getXml(id: string): Promise<string>;
