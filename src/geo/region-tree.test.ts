@@ -254,3 +254,24 @@ function latLon(polygon: Position[][]): [number, number] {
 function inKyivBox(polygon: Position[][]): boolean {
   return (polygon[0] ?? []).every(([lon, lat]) => lon > 30.2 && lon < 30.9 && lat > 50.2 && lat < 50.6);
 }
+
+test('were Kyiv city drawn overlapping the oblast instead of as its hole, Kyiv would still be UA-30', () => {
+  const filled = defaults.map((r) => {
+    if (r.code !== 'UA-32' || r.geometry?.type !== 'MultiPolygon') return r;
+    // Drop the holes: the oblast's outer ring then covers the city too.
+    return {
+      ...r,
+      geometry: {
+        type: 'MultiPolygon' as const,
+        coordinates: r.geometry.coordinates.map((p) => p.slice(0, 1)),
+      },
+    };
+  });
+  const overlapping = createRegionTree(filled);
+  const index = buildEdgeIndex(ringsOf(overlapping.get('UA-32')?.geometry?.coordinates ?? [], true));
+  assert.equal(locatePoint(index, 30.52, 50.45), LOCATION.inside, 'the oblast now holds Kyiv');
+  assert.deepEqual(
+    overlapping.lookupPoint(50.45, 30.52).map((r) => r.code),
+    ['UA', 'UA-30'],
+  );
+});
