@@ -53,8 +53,8 @@ class RecordingSink implements StreamSink {
   }
 }
 
-function committed(seq: number, regions: string[] = ['UA-59']): CommittedEvent {
-  return { seq, json: JSON.stringify({ seq, id: `e${seq}`, type: 'alert.issued', regions, alert: { status: 'Actual' } }) };
+function committed(seq: number, regions: string[] = ['UA-59'], type = 'alert.issued'): CommittedEvent {
+  return { seq, json: JSON.stringify({ seq, id: `e${seq}`, type, regions, alert: { status: 'Actual' } }) };
 }
 
 function world() {
@@ -63,8 +63,8 @@ function world() {
   const state = new MemoryState(tree);
   const bus = createMemoryBus();
   const hub = createStreamHub({ tree, log, state, bus, sign: (u) => JSON.stringify({ ...u, kid: 'k', sig: 's' }) });
-  const commit = (seq: number, regions?: string[]) => {
-    const event = committed(seq, regions);
+  const commit = (seq: number, regions?: string[], type?: string) => {
+    const event = committed(seq, regions, type);
     log.events.push(event);
     state.current = seq;
     return event;
@@ -137,6 +137,24 @@ describe('the stream hub', () => {
     await send(marker);
     await sink.until(3);
     assert.deepEqual(sink.seqs(), [3, 4, 5]);
+    await hub.stop();
+  });
+
+  it('never streams operator-only events (pending, rejected, lapsed), live or replayed', async () => {
+    const { hub, commit, send } = world();
+    await hub.start();
+    const live = new RecordingSink();
+    await hub.open(live, { codes: null, format: 'json', excludeExercises: false });
+    await send(commit(1, ['UA-59'], 'alert.pending'));
+    await send(commit(2, ['UA-59'], 'alert.rejected'));
+    await send(commit(3, ['UA-59'], 'alert.issued'));
+    await live.until(2);
+    const replayed = new RecordingSink();
+    await hub.open(replayed, { codes: null, since: 0, format: 'json', excludeExercises: false });
+    await replayed.until(1);
+    assert.deepEqual(live.seqs(), [3]);
+    assert.deepEqual(replayed.seqs(), [3]);
+    assert.equal(live.messages().some((m) => m.includes('alert.pending') || m.includes('alert.rejected')), false);
     await hub.stop();
   });
 });

@@ -170,10 +170,13 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     queue = [];
     if (batch.length === 1) {
       const framed = batch[0] as FramedEvent;
-      registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => deliverOne(sub, framed));
+      if (!framed.event.hidden) {
+        registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => deliverOne(sub, framed));
+      }
     } else {
       const touched: Subscriber[] = [];
       for (const framed of batch) {
+        if (framed.event.hidden) continue;
         registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => collect(sub, framed, touched));
       }
       for (const sub of touched) {
@@ -321,7 +324,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       for (const framed of page) {
         after = framed.event.seq;
         if (after <= sub.cursor) continue;
-        if (wanted(sub, framed) && subscriptionMatches(tree, sub.spec.codes, framed.event.regions)) {
+        if (!framed.event.hidden && wanted(sub, framed) && subscriptionMatches(tree, sub.spec.codes, framed.event.regions)) {
           const frame = frameFor(sub, framed);
           if (frame && sub.sink.queuedBytes() + frame.length > options.maxQueueBytes) await sub.sink.drained();
           if (frame && !sub.sink.write(frame)) return;

@@ -123,6 +123,8 @@ export interface StreamEvent {
   status: string;
   /** Tocsin event type code of the alert; '' when unknown. */
   eventType: string;
+  /** Operator-only events (alert.pending, .rejected, .lapsed) take a seq but are never streamed. */
+  hidden: boolean;
   json: string;
 }
 
