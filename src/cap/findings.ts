@@ -193,6 +193,10 @@ export const FINDINGS = {
     severity: 'error',
     message: '<ceiling> {ceiling} ft is below <altitude> {altitude} ft (CAP 1.2 §3.2.4).',
   },
+  CAP_TOO_MANY_FINDINGS: {
+    severity: 'error',
+    message: '{omitted} more findings were not listed (at most {max} are reported per message).',
+  },
   // Profiles
   CAP_PROFILE_CODE_REQUIRED: {
     severity: 'error',

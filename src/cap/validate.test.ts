@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { FINDINGS } from './findings.ts';
 import type { Alert, Finding } from './types.ts';
-import { CLOCK_SKEW_MINUTES, findProfile, PROFILES, validateCap } from './validate.ts';
+import { CLOCK_SKEW_MINUTES, findProfile, MAX_FINDINGS, PROFILES, validateCap } from './validate.ts';
 import { capDateMs } from './validate-dates.ts';
 import { validAlert } from './validate-example.ts';
 
@@ -115,6 +115,16 @@ describe('validateCap', () => {
       'CAP_LANGUAGE_INVALID@info[0].language',
     ]);
     for (const f of findings) assert.ok(f.message.length < 400, f.message.slice(0, 100));
+  });
+
+  test('hostile input: a flood of bad references is reported up to a limit, then counted', () => {
+    const a = { ...validAlert(), msgType: 'Update' as const };
+    a.references = Array.from({ length: 50_000 }, (_, i) => `x,${i}`).join(' ');
+    const findings = validateCap(a);
+    assert.equal(findings.length, MAX_FINDINGS + 1);
+    assert.equal(findings[0]?.code, 'CAP_REFERENCES_MALFORMED');
+    assert.equal(findings.at(-1)?.code, 'CAP_TOO_MANY_FINDINGS');
+    assert.match(findings.at(-1)?.message ?? '', /^49800 more findings/);
   });
 
   test('every catalogue message template names only details the code paths fill in', () => {

@@ -51,6 +51,8 @@ export function findProfile(id: string): Profile | undefined {
 
 /** A sender's clock may run this far ahead before `sent` counts as in the future. */
 export const CLOCK_SKEW_MINUTES = 5;
+/** Findings reported per message; the rest are counted in one CAP_TOO_MANY_FINDINGS. */
+export const MAX_FINDINGS = 200;
 const HEADLINE_MAX_CHARS = 160;
 const SPEC = 'CAP 1.2 §3.2';
 const RESTRICTED_ID = /[\s,<&]/;
@@ -81,6 +83,12 @@ export function validateCap(alert: Alert, options: ValidateOptions = {}): Findin
   const infos = alert.info ?? [];
   for (let i = 0; i < infos.length; i++) checkInfo(alert, infos[i] as Info, `info[${i}]`, sentMs, now, out);
   if (options.profile !== undefined) runProfile(options.profile, alert, out);
+  if (out.length > MAX_FINDINGS) {
+    // Hostile input (170,000 malformed references fit in 1 MB) must not turn into 25 MB of report.
+    const omitted = out.length - MAX_FINDINGS;
+    out.length = MAX_FINDINGS;
+    out.push(finding('CAP_TOO_MANY_FINDINGS', '', { omitted, max: MAX_FINDINGS }));
+  }
   return out;
 }
 
