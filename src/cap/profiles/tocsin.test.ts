@@ -62,6 +62,21 @@ describe('Tocsin profile', () => {
     }
   });
 
+  test('the phrases are configurable and parameter values are read too', () => {
+    const custom = createTocsinProfile({ realWording: ['це справжня тривога'] });
+    const a = { ...validAlert(), status: 'Test' as const };
+    info0(a).parameter = [{ valueName: 'note', value: 'Увага: це СПРАВЖНЯ тривога' }];
+    assert.deepEqual(codes(validateCap(a, { profile: custom })), [
+      'CAP_EXERCISE_REAL_WORDING@info[0].parameter[0]',
+    ]);
+    info0(a).parameter = [{ valueName: 'note', value: 'not a drill' }];
+    assert.deepEqual(
+      validateCap(a, { profile: custom }),
+      [],
+      'the default phrases are replaced, not extended',
+    );
+  });
+
   test('an exercise that says it is an exercise is fine', () => {
     const a = { ...validAlert(), status: 'Exercise' as const };
     info0(a).headline = 'НАВЧАННЯ. Це навчальна тривога';
