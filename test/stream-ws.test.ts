@@ -40,6 +40,17 @@ describe('GET /v1/stream over WebSocket', () => {
     client.close();
   });
 
+  it('frames events of every length class intact (7-bit, 16-bit and 64-bit lengths, RFC 6455 §5.2)', async () => {
+    const client = await openWs(world.port, 'regions=UA-32');
+    await client.inbox.next((m) => m.event === 'snapshot');
+    for (const size of [0, 200, 70_000]) {
+      const seq = await world.publish({ regions: ['UA-32'], padding: 'é'.repeat(size) });
+      const got = await client.inbox.next((m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === seq);
+      assert.equal(got.data, world.log.events.find((e) => e.seq === seq)?.json);
+    }
+    client.close();
+  });
+
   it('resumes with since after a forced disconnect while events keep coming', async () => {
     const client = await openWs(world.port, 'regions=UA-59');
     await client.inbox.next((m) => m.event === 'snapshot');
