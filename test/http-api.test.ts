@@ -220,6 +220,25 @@ function apiSuite(engine: 'sqlite' | 'postgres'): void {
           400,
           'REQUEST_INVALID',
         );
+        // Nesting that would overflow a recursive walk is refused at the boundary, not a 500.
+        const deep = `{"event":"air_raid","regions":${'['.repeat(100_000)}${']'.repeat(100_000)}}`;
+        const deepReply = await request('POST', '/v1/alerts', { body: deep, type: 'application/json' });
+        await assertRefusedAndNothingStored(deepReply, 400, 'REQUEST_MALFORMED');
+        assert.match(deepReply.json.error.message, /nested deeper/);
+      });
+
+      test('hostile URLs get the error shape: bad percent-encoding → 400, an overlong id → 414', async () => {
+        await assertRefusedAndNothingStored(await request('GET', '/v1/alerts/%E0%A4%A'), 400, 'URL_INVALID');
+        await assertRefusedAndNothingStored(
+          await request('GET', `/v1/alerts/${'x'.repeat(300)}`),
+          414,
+          'URL_INVALID',
+        );
+        await assertRefusedAndNothingStored(
+          await request('POST', `/v1/alerts/${'x'.repeat(300)}/cancel`),
+          414,
+          'URL_INVALID',
+        );
       });
 
       test('malformed XML → CAP_INVALID with the parser finding, its line and column', async () => {

@@ -5,6 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyInstance,
   type FastifyPluginAsync,
+  type FastifyReply,
   LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -18,6 +19,7 @@ import type { Store } from '../store/store.ts';
 import type { Authenticate } from './authenticate.ts';
 import { renderApiDocs } from './docs.ts';
 import { errorBody, HTTP_ERROR_CODES, logInternal, toHttpError } from './errors.ts';
+import { useLimitedJsonParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { keyRoutes } from './routes/keys.ts';
@@ -71,10 +73,18 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
     // One log line per request at info would cost more than serving /v1/state; see onResponse.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // Long enough for external CAP identifiers (the schema allows 256); the router's default is 100.
+    routerOptions: { maxParamLength: 256 },
+    // Router-level failures (a malformed percent-encoding, an overlong segment) get the error shape too.
+    frameworkErrors: (error, request, reply) => {
+      const mapped = toHttpError(error, request.id);
+      (reply as FastifyReply).code(mapped.status).send(mapped.body);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   // Only JSON and CAP XML bodies: text/plain (a Fastify default) would slip past the 415.
   app.removeContentTypeParser('text/plain');
+  useLimitedJsonParser(app as never);
   app.addContentTypeParser(XML_MEDIA_TYPES, { parseAs: 'string' }, (_request, body, done) =>
     done(null, body),
   );

@@ -29,7 +29,8 @@ export const DOMAIN_STATUS = {
 /** Codes raised by the HTTP layer itself. */
 export const HTTP_ERROR_CODES = {
   REQUEST_INVALID: 'The request does not match the endpoint schema; details name each field.',
-  REQUEST_MALFORMED: 'The request body is not well-formed JSON.',
+  REQUEST_MALFORMED: 'The request body is not well-formed JSON, or nests too deeply.',
+  URL_INVALID: 'The URL is malformed, or a path segment is too long.',
   UNSUPPORTED_MEDIA_TYPE: 'The Content-Type is not accepted here.',
   BODY_TOO_LARGE: 'The request body is larger than the configured limit.',
   NOT_FOUND: 'No such endpoint.',
@@ -107,6 +108,19 @@ export function toHttpError(
         body: errorBody('BODY_TOO_LARGE', HTTP_ERROR_CODES.BODY_TOO_LARGE),
         internal: false,
       };
+    case 'FST_ERR_BAD_URL':
+      return {
+        status: 400,
+        body: errorBody('URL_INVALID', 'The URL is not valid (malformed percent-encoding).'),
+        internal: false,
+      };
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return {
+        status: 414,
+        body: errorBody('URL_INVALID', 'A path segment of the URL is too long.'),
+        internal: false,
+      };
+    case 'JSON_TOO_DEEP':
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return {

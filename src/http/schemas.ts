@@ -85,7 +85,7 @@ export const AlertListSchema = Type.Object({
   nextCursor: Type.Union([Type.String(), Type.Null()]),
 });
 
-export const AlertIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 512 }) });
+export const AlertIdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 256 }) });
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(
