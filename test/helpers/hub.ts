@@ -14,6 +14,8 @@ import { createTestDatabase } from './postgres.ts';
 
 export interface TestHub extends Hub {
   dataDir: string;
+  /** Send on every API call: `authorization: Bearer <token>` of a built-in test token with every role over UA. */
+  headers: Record<string, string>;
   /** Closes the hub, then removes the data dir and drops the database. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   return {
     ...hub,
     dataDir,
+    headers: {},
     async stop() {
       if (stopped) return;
       stopped = true;
