@@ -73,6 +73,7 @@ test('usage errors exit 2 and say what is wrong', async () => {
     [['regions', 'lookup', '91', '30'], /LAT must be a number from -90 to 90/],
     [['regions', 'lookup', '50', 'east'], /LON must be a number/],
     [['regions', 'lookup', '50'], /needs LAT and LON/],
+    [['regions', 'lookup', '-91', '-30'], /LAT must be a number from -90 to 90, got '-91'/],
     [['regions', 'list', '--level', 'galaxy'], /unknown level 'galaxy'/],
     [['regions', 'import', goodFile, '--code-property', 'x', '--name-property', 'uk=uk'], /needs --level/],
     [

@@ -88,8 +88,15 @@ async function list(args: string[], io: CliIo): Promise<number> {
 }
 
 async function lookup(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseFlags(args, COMMON, 2);
-  const [latText, lonText] = parsed.positionals;
+  // Negative coordinates look like flags to parseArgs: take numbers out first.
+  const isNumber = (arg: string) => /^-\d/.test(arg);
+  const parsed = parseFlags(
+    args.filter((arg) => !isNumber(arg)),
+    COMMON,
+    2,
+  );
+  const positionals = args.filter((arg) => isNumber(arg) || parsed.positionals.includes(arg));
+  const [latText, lonText] = positionals;
   if (latText === undefined || lonText === undefined) throw new UsageError('lookup needs LAT and LON');
   const lat = Number(latText);
   const lon = Number(lonText);
