@@ -1,5 +1,13 @@
 // Events and views: what the log records for each change, and what the API shows of an alert.
-import type { AlertRecord, EndReason, EventBuilder, IncidentRecord, NewAlertRecord } from '../store/store.ts';
+import type { BusEvent } from '../bus/bus.ts';
+import type {
+  AlertRecord,
+  EndReason,
+  EventBuilder,
+  IncidentRecord,
+  NewAlertRecord,
+  RegionLink,
+} from '../store/store.ts';
 import { type SigningKey, signEvent } from './event-signing.ts';
 import type { AlertView } from './types.ts';
 
@@ -75,5 +83,25 @@ export function toView(record: AlertRecord, incident: IncidentRecord | undefined
     active: incident !== undefined && incident.endedMs === null && record.state === 'issued',
     endReason: incident?.endReason ?? null,
     cap: record.cap,
+  };
+}
+
+/** The incident as an issued / updated / ended event describes it (for nodes that did not commit it). */
+export function incidentFromEvent(event: BusEvent): IncidentRecord | undefined {
+  const ends = event.type === EVENT_TYPES.ended;
+  if (!ends && event.type !== EVENT_TYPES.issued && event.type !== EVENT_TYPES.updated) return undefined;
+  const parsed = JSON.parse(event.json) as { time: string; alert: ReturnType<typeof eventBody> };
+  const a = parsed.alert;
+  const timeMs = Date.parse(parsed.time);
+  return {
+    id: a.incident,
+    eventType: a.event,
+    status: a.status,
+    currentAlertId: a.id,
+    regions: a.regions as RegionLink[],
+    since: a.since ?? a.sent,
+    startedMs: Date.parse(a.since ?? a.sent),
+    endedMs: ends ? timeMs : null,
+    endReason: ends ? ((a as { reason?: EndReason }).reason ?? null) : null,
   };
 }

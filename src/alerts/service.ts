@@ -3,7 +3,7 @@
 // event is signed inside it, once seq is known), then run the side effects in afterCommit().
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import type { Bus } from '../bus/bus.ts';
+import type { Bus, BusEvent } from '../bus/bus.ts';
 import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
 import { createTocsinProfile } from '../cap/profiles/tocsin.ts';
 import type { Alert } from '../cap/types.ts';
@@ -23,7 +23,7 @@ import { type Clock, formatCapTime, type Ids, parseTime, randomIds, systemClock 
 import { endingAlert } from './ending.ts';
 import { TocsinError } from './errors.ts';
 import type { SigningKey } from './event-signing.ts';
-import { EVENT_TYPES, type EventType, eventBody, eventBuilder, toView } from './events.ts';
+import { EVENT_TYPES, type EventType, eventBody, eventBuilder, incidentFromEvent, toView } from './events.ts';
 import { DEFAULT_PENDING_TTL_MS, defaultNeedsApproval, type NeedsApproval } from './policy.ts';
 import { checkAlert, type PrepareContext, type PreparedAlert, readInput, referenceOf } from './prepare.ts';
 import { createOrderedPublisher, type OrderedPublisher } from './publisher.ts';
@@ -93,6 +93,16 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     (e) => onError(e, 'scheduler'),
   );
   let publisher: OrderedPublisher | undefined;
+  let unsubscribe = () => {};
+
+  function applyFromBus(event: BusEvent): void {
+    try {
+      const incident = incidentFromEvent(event);
+      if (incident) regionState.apply(incident, event.seq, clock.now());
+    } catch (error) {
+      onError(error, 'bus event');
+    }
+  }
 
   const context = (): PrepareContext => ({
     tree,
@@ -536,13 +546,24 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     expireDue,
 
     async start() {
+      // Events committed by other nodes (or workers) reach region state through the bus. Listen
+      // before reading the store so nothing committed in between is missed.
+      const early: BusEvent[] = [];
+      let ready = false;
+      unsubscribe = deps.bus.subscribe((event) => {
+        if (ready) applyFromBus(event);
+        else early.push(event);
+      });
       const seq = await store.latestSeq();
       regionState.reset(await store.listActiveIncidents(), seq, clock.now());
+      ready = true;
+      for (const event of early) if (event.seq > seq) applyFromBus(event);
       publisher = createOrderedPublisher(store, deps.bus, seq);
       await scheduler.start();
     },
 
     async stop() {
+      unsubscribe();
       await scheduler.stop();
     },
   };
