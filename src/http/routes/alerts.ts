@@ -156,7 +156,6 @@ export function alertRoutes(deps: AlertRoutesDeps): FastifyPluginAsyncTypebox {
           tags,
           summary: 'The CAP XML of an alert, exactly as issued',
           params: AlertIdParams,
-          produces: ['application/cap+xml'],
           response: {
             200: {
               description: 'CAP 1.2 XML',
