@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { loadDefaultRegions } from '../store/default-regions.ts';
 import { splitRegion } from './clip-rect.ts';
 import type { ImportFinding } from './import-findings.ts';
@@ -246,3 +247,34 @@ function square(
     ],
   };
 }
+
+test('property: any JSON at all is parsed without throwing, and refused with coded findings', () => {
+  const feature = fc.record({
+    type: fc.constantFrom('Feature', 'feature', 'Point'),
+    properties: fc.oneof(
+      fc.constant(null),
+      fc.dictionary(fc.constantFrom('code', 'name_uk', 'name_en', 'oblast', '__proto__'), fc.jsonValue()),
+    ),
+    geometry: fc.oneof(
+      fc.jsonValue(),
+      fc.record({ type: fc.constantFrom('Polygon', 'MultiPolygon'), coordinates: fc.jsonValue() }),
+    ),
+  });
+  fc.assert(
+    fc.property(
+      fc.oneof(
+        fc.jsonValue(),
+        fc.record({ type: fc.constant('FeatureCollection'), features: fc.array(feature, { maxLength: 5 }) }),
+      ),
+      (value) => {
+        const parsed = parseImport(JSON.stringify(value), options);
+        for (const f of parsed.findings)
+          assert.ok(f.code.startsWith('REGION_IMPORT_') && typeof f.message === 'string');
+        // Whatever parsed is well-formed enough for the validator not to throw.
+        const inferred = inferParents(tree, 'raion', parsed.records, parsed.indexes);
+        validateImport(tree, 'raion', inferred.records, parsed.indexes);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
