@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { storeContract } from '../store.contract.ts';
 import type { Store } from '../store.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { openSqliteStore } from './sqlite-store.ts';
 
 storeContract('sqlite', async () => {
@@ -34,7 +35,10 @@ test('sqlite: the data dir is created, WAL with synchronous=FULL, migrations app
     assert.ok(statSync(dataDir).isDirectory());
     await store.close();
     const again = await openSqliteStore({ dataDir });
-    assert.deepEqual(await again.migrationsApplied(), [1]);
+    assert.deepEqual(
+      await again.migrationsApplied(),
+      SQLITE_MIGRATIONS.map((m) => m.version),
+    );
     await again.close();
     const db = new Database(join(dataDir, 'tocsin.db'));
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
