@@ -349,6 +349,11 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       batchSeq: 0,
       notified: false,
     };
+    if (stopped) {
+      limits.release(sink.ip);
+      sink.end('shutdown', sub.cursor);
+      return;
+    }
     registry.add(sub);
     sink.onClose((cause) => {
       registry.remove(sub);
