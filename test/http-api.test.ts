@@ -164,8 +164,14 @@ function apiSuite(engine: 'sqlite' | 'postgres'): void {
           headers: { 'if-none-match': `"nope", W/${etag}` },
         });
         assert.equal(listed.status, 304);
-        const byDate = await request('GET', '/v1/state', { headers: { 'if-modified-since': lastModified } });
+        const later = new Date(Date.parse(lastModified) + 1000).toUTCString();
+        const byDate = await request('GET', '/v1/state', { headers: { 'if-modified-since': later } });
         assert.equal(byDate.status, 304);
+        // The same second cannot prove the copy current: the state may have changed later within it.
+        const sameSecond = await request('GET', '/v1/state', {
+          headers: { 'if-modified-since': lastModified },
+        });
+        assert.equal(sameSecond.status, 200);
 
         assert.equal((await post('/v1/alerts', { event: 'chemical', regions: ['UA-12'] })).status, 201);
         const changed = await request('GET', '/v1/state', { headers: { 'if-none-match': etag } });

@@ -17,8 +17,11 @@ export function notModified(request: FastifyRequest, prepared: PreparedJson): bo
   }
   const ims = request.headers['if-modified-since'];
   if (ims !== undefined) {
+    // HTTP-dates have one-second resolution and the state can change twice within a second, so
+    // an If-Modified-Since equal to Last-Modified cannot prove the copy is current (RFC 9110
+    // §8.8.2.2 calls such a date a weak validator): only a strictly later date earns a 304.
     const since = Date.parse(ims);
-    return Number.isFinite(since) && Date.parse(prepared.lastModified) <= since;
+    return Number.isFinite(since) && Date.parse(prepared.lastModified) < since;
   }
   return false;
 }
