@@ -28,7 +28,8 @@ function lastSeq(inbox: Inbox): number | undefined {
 
 async function connect(world: World, client: Client, since?: number): Promise<void> {
   const query = `regions=${client.codes.join(',')}${since === undefined ? '' : `&since=${since}`}`;
-  const session = client.transport === 'sse' ? await openSse(world.port, query) : await openWs(world.port, query);
+  const session =
+    client.transport === 'sse' ? await openSse(world.port, query) : await openWs(world.port, query);
   client.sessions.push(session.inbox);
   client.close = session.close;
 }
@@ -68,18 +69,26 @@ it('200 clients survive a server restart with exactly the full sequence', async 
 
   const expected = new Map<string, number[]>();
   for (const code of SUBSCRIPTIONS) {
-    expected.set(code, published.filter((e) => subscriptionMatches(world.tree, [code], e.regions)).map((e) => e.seq));
+    expected.set(
+      code,
+      published.filter((e) => subscriptionMatches(world.tree, [code], e.regions)).map((e) => e.seq),
+    );
   }
   await Promise.all(
     clients.map(async (c) => {
       const want = expected.get(c.codes[0] as string) as number[];
       const last = want.at(-1) as number;
-      await c.sessions[1]?.next((m) => m.event.startsWith('alert.') && (JSON.parse(m.data) as { seq: number }).seq === last);
+      await c.sessions[1]?.next(
+        (m) => m.event.startsWith('alert.') && (JSON.parse(m.data) as { seq: number }).seq === last,
+      );
       const got = c.sessions.flatMap((s) => s.alertSeqs());
       assert.deepEqual(got, want, `${c.transport} client on ${c.codes[0]}`);
     }),
   );
-  assert.equal(clients.every((c) => c.sessions[1]?.messages.every((m) => m.event !== 'snapshot' && m.event !== 'reset')), true);
+  assert.equal(
+    clients.every((c) => c.sessions[1]?.messages.every((m) => m.event !== 'snapshot' && m.event !== 'reset')),
+    true,
+  );
   for (const c of clients) c.close();
   await world.close();
 });

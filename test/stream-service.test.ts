@@ -23,7 +23,13 @@ import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { openSse, openWs } from './helpers/stream.ts';
 
-const operator: Actor = { id: 'op-1', name: 'op-1', kind: 'operator', roles: ['author', 'approver'], jurisdiction: ['UA'] };
+const operator: Actor = {
+  id: 'op-1',
+  name: 'op-1',
+  kind: 'operator',
+  roles: ['author', 'approver'],
+  jurisdiction: ['UA'],
+};
 const SUMY_CITY = { lat: 50.9077, lon: 34.7981 };
 
 describe('streams wired to the alert service on SQLite', () => {
@@ -41,9 +47,18 @@ describe('streams wired to the alert service on SQLite', () => {
     const bus = createMemoryBus();
     const tree = createRegionTree(loadDefaultRegions());
     const signingKey = () => ({ kid: 'k1', privateKey });
-    alerts = createAlertService({ store, bus, tree, signingKey, sender: 'tocsin@test', needsApproval: neverNeedsApproval });
+    alerts = createAlertService({
+      store,
+      bus,
+      tree,
+      signingKey,
+      sender: 'tocsin@test',
+      needsApproval: neverNeedsApproval,
+    });
     await alerts.start();
-    const hub = createStreamHub(streamDepsFrom({ tree, bus, store, state: () => alerts.state(), signingKey }));
+    const hub = createStreamHub(
+      streamDepsFrom({ tree, bus, store, state: () => alerts.state(), signingKey }),
+    );
     app = Fastify();
     await attachStreams(app, hub, tree);
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -57,7 +72,10 @@ describe('streams wired to the alert service on SQLite', () => {
   });
 
   it('a point in Sumy hears the air raid alert for UA-59, its all-clear, and resumes from the log', async () => {
-    const first = await alerts.issue(operator, { format: 'short', body: { event: 'air_raid', regions: ['UA-59'] } });
+    const first = await alerts.issue(operator, {
+      format: 'short',
+      body: { event: 'air_raid', regions: ['UA-59'] },
+    });
     const sse = await openSse(port, `lat=${SUMY_CITY.lat}&lon=${SUMY_CITY.lon}`);
     const snapshot = JSON.parse((await sse.inbox.next((m) => m.event === 'snapshot')).data) as {
       kid: string;
@@ -78,8 +96,13 @@ describe('streams wired to the alert service on SQLite', () => {
     assert.equal(line.data, `${event.seq} UA-59 air_raid:N`);
 
     sse.close();
-    const missed = await alerts.issue(operator, { format: 'short', body: { event: 'missile', regions: ['UA-59'], status: 'Exercise' } });
-    const resumed = await openSse(port, `lat=${SUMY_CITY.lat}&lon=${SUMY_CITY.lon}`, { 'last-event-id': String(event.seq) });
+    const missed = await alerts.issue(operator, {
+      format: 'short',
+      body: { event: 'missile', regions: ['UA-59'], status: 'Exercise' },
+    });
+    const resumed = await openSse(port, `lat=${SUMY_CITY.lat}&lon=${SUMY_CITY.lon}`, {
+      'last-event-id': String(event.seq),
+    });
     const replayed = await resumed.inbox.next((m) => m.event === 'alert.issued');
     const replayedEvent = JSON.parse(replayed.data) as { alert: { status: string; id: string } };
     assert.equal(replayedEvent.alert.status, 'Exercise');

@@ -18,7 +18,11 @@ describe('GET /v1/stream over SSE', () => {
     const before = await world.publish({ regions: ['UA-59'], event: 'air_raid' });
     const client = await openSse(world.port, 'regions=UA-59-01');
     const snapshotMessage = await client.inbox.next((m) => m.event === 'snapshot');
-    const snapshot = JSON.parse(snapshotMessage.data) as { seq: number; kid: string; regions: Record<string, { event: string }[]> };
+    const snapshot = JSON.parse(snapshotMessage.data) as {
+      seq: number;
+      kid: string;
+      regions: Record<string, { event: string }[]>;
+    };
     assert.equal(snapshot.seq, before);
     assert.equal(snapshotMessage.id, String(before));
     assert.equal(snapshot.regions['UA-59-01']?.[0]?.event, 'air_raid');
@@ -98,7 +102,11 @@ describe('GET /v1/stream over SSE', () => {
     const resumed = await reconnecting;
     const later = await world.publish({ regions: ['UA-32'] });
     await resumed.inbox.next((m) => m.id === String(later));
-    assert.equal(resumed.inbox.messages.filter((m) => m.event === 'snapshot').length, 0, 'a resume sends no snapshot');
+    assert.equal(
+      resumed.inbox.messages.filter((m) => m.event === 'snapshot').length,
+      0,
+      'a resume sends no snapshot',
+    );
     assert.deepEqual([...received, ...resumed.inbox.alertSeqs()], [first, ...missed, ...during, later]);
     resumed.close();
   });
@@ -109,7 +117,12 @@ describe('GET /v1/stream over SSE', () => {
     try {
       const client = await openSse(world.port, `regions=UA-63&since=${seq - 3}`);
       const reset = await client.inbox.next((m) => m.event === 'reset');
-      const body = JSON.parse(reset.data) as { reason: string; seq: number; kid: string; regions: Record<string, unknown[]> };
+      const body = JSON.parse(reset.data) as {
+        reason: string;
+        seq: number;
+        kid: string;
+        regions: Record<string, unknown[]>;
+      };
       assert.equal(body.reason, 'since_expired');
       assert.equal(body.seq, seq);
       assert.ok(Array.isArray(body.regions['UA-63']));
@@ -154,10 +167,20 @@ describe('GET /v1/stream over SSE', () => {
     const issued = await world.publish({ regions: ['UA-59-01'], event: 'drone', incident: 'drone-1' });
     const line = await client.inbox.next((m) => m.id === String(issued));
     assert.match(line.data, new RegExp(`^${issued} UA-59-01 .*drone:A`));
-    const ended = await world.publish({ type: 'alert.ended', regions: ['UA-59-01'], event: 'drone', incident: 'drone-1' });
+    const ended = await world.publish({
+      type: 'alert.ended',
+      regions: ['UA-59-01'],
+      event: 'drone',
+      incident: 'drone-1',
+    });
     const cleared = await client.inbox.next((m) => m.id === String(ended));
     assert.match(cleared.data, new RegExp(`^${ended} UA-59-01 .*drone:N`));
-    const drill = await world.publish({ regions: ['UA-63'], event: 'chemical', status: 'Exercise', incident: 'drill-1' });
+    const drill = await world.publish({
+      regions: ['UA-63'],
+      event: 'chemical',
+      status: 'Exercise',
+      incident: 'drill-1',
+    });
     const marked = await client.inbox.next((m) => m.id === String(drill));
     assert.match(marked.data, new RegExp(`^${drill} UA-63 (.* )?chemical:A( .*)? X$`));
     client.close();
@@ -178,7 +201,10 @@ describe('GET /v1/stream refusals', () => {
       () => assert.fail('expected a refusal'),
       (e: unknown) => e,
     )) as { status: number; body: string };
-    return { status: error.status, body: JSON.parse(error.body) as { error: { code: string; details: { path: string }[] } } };
+    return {
+      status: error.status,
+      body: JSON.parse(error.body) as { error: { code: string; details: { path: string }[] } },
+    };
   }
 
   it('refuses hostile and malformed queries with a coded error naming the place', async () => {
@@ -208,7 +234,11 @@ describe('GET /v1/stream refusals', () => {
   });
 
   it('answers 406 to a GET that asks for neither SSE nor a WebSocket', async () => {
-    const response = await world.app.inject({ method: 'GET', url: '/v1/stream', headers: { accept: 'application/json' } });
+    const response = await world.app.inject({
+      method: 'GET',
+      url: '/v1/stream',
+      headers: { accept: 'application/json' },
+    });
     assert.equal(response.statusCode, 406);
     assert.equal(response.json().error.code, 'STREAM_NOT_ACCEPTABLE');
   });

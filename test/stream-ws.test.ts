@@ -10,7 +10,10 @@ import { openWs, startWorld, type World } from './helpers/stream.ts';
 function refusedWith(promise: Promise<unknown>) {
   return promise.then(
     () => assert.fail('expected the upgrade to be refused'),
-    (e: { status: number; body: string }) => ({ status: e.status, body: JSON.parse(e.body) as { error: { code: string } } }),
+    (e: { status: number; body: string }) => ({
+      status: e.status,
+      body: JSON.parse(e.body) as { error: { code: string } },
+    }),
   );
 }
 
@@ -45,7 +48,9 @@ describe('GET /v1/stream over WebSocket', () => {
     await client.inbox.next((m) => m.event === 'snapshot');
     for (const size of [0, 200, 70_000]) {
       const seq = await world.publish({ regions: ['UA-32'], padding: 'é'.repeat(size) });
-      const got = await client.inbox.next((m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === seq);
+      const got = await client.inbox.next(
+        (m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === seq,
+      );
       assert.equal(got.data, world.log.events.find((e) => e.seq === seq)?.json);
     }
     client.close();
@@ -67,7 +72,9 @@ describe('GET /v1/stream over WebSocket', () => {
     const reconnect = openWs(world.port, `regions=UA-59&since=${seen.at(-1)}`);
     for (let i = 0; i < 20; i++) expected.push(await world.publish({ regions: ['UA'] }));
     const resumed = await reconnect;
-    await resumed.inbox.next((m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === expected.at(-1));
+    await resumed.inbox.next(
+      (m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === expected.at(-1),
+    );
     assert.deepEqual([...seen, ...resumed.inbox.alertSeqs()], expected);
     resumed.close();
   });
@@ -82,7 +89,10 @@ describe('GET /v1/stream over WebSocket', () => {
     assert.match(line.data, new RegExp(`^${seq} UA-32 (.* )?power_outage:A$`));
     await json.inbox.next((m) => m.event === 'alert.issued');
     world.hub.heartbeat();
-    const beat = JSON.parse((await json.inbox.next((m) => m.event === 'heartbeat')).data) as { seq: number; kid: string };
+    const beat = JSON.parse((await json.inbox.next((m) => m.event === 'heartbeat')).data) as {
+      seq: number;
+      kid: string;
+    };
     assert.equal(beat.seq, seq);
     assert.ok(verifyEvent(beat, world.keys.publicKeys));
     const compactBeat = await compact.inbox.next((m) => m.data.startsWith('H '));
@@ -111,7 +121,9 @@ describe('GET /v1/stream over WebSocket', () => {
     for (let i = 0; i < 4000 && !disconnected; i++) {
       const seq = await world.publish({ regions: ['UA-59'], padding });
       sent.push(seq);
-      await fast.inbox.next((m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === seq);
+      await fast.inbox.next(
+        (m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === seq,
+      );
     }
     const info = await overflowed;
     assert.equal(info.transport, 'ws');
@@ -119,7 +131,9 @@ describe('GET /v1/stream over WebSocket', () => {
     // The fast subscriber got every event, in order, while the slow one was cut off.
     const after = await world.publish({ regions: ['UA-59'] });
     sent.push(after);
-    await fast.inbox.next((m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === after);
+    await fast.inbox.next(
+      (m) => m.event === 'alert.issued' && (JSON.parse(m.data) as { seq: number }).seq === after,
+    );
     assert.deepEqual(fast.inbox.alertSeqs(), sent);
     slowSocket.resume();
     await slow.inbox.untilClosed();

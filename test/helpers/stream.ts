@@ -8,11 +8,17 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyInstance } from 'fastify';
 import WebSocket from 'ws';
 import { signEvent, type UnsignedEvent } from '../../src/alerts/event-signing.ts';
-import { createMemoryBus } from '../../src/bus/memory.ts';
 import type { Bus } from '../../src/bus/bus.ts';
+import { createMemoryBus } from '../../src/bus/memory.ts';
 import type { StreamHub } from '../../src/delivery/stream/hub.ts';
 import { createStreamHub } from '../../src/delivery/stream/hub.ts';
-import type { CommittedEvent, EventLog, StateEntry, StateView, StreamOptions } from '../../src/delivery/stream/types.ts';
+import type {
+  CommittedEvent,
+  EventLog,
+  StateEntry,
+  StateView,
+  StreamOptions,
+} from '../../src/delivery/stream/types.ts';
 import { createRegionTree } from '../../src/geo/region-tree.ts';
 import type { RegionRecord, RegionTree } from '../../src/geo/types.ts';
 import { attachStreams } from '../../src/http/routes/stream.ts';
@@ -34,8 +40,20 @@ const square = (lon: number, lat: number, size: number) => ({
 export const TEST_REGIONS: RegionRecord[] = [
   { code: 'UA', parent: null, level: 'country', names: { en: 'Ukraine' } },
   { code: 'UA-59', parent: 'UA', level: 'oblast', names: { en: 'Sumy' }, geometry: square(33, 50, 2) },
-  { code: 'UA-59-01', parent: 'UA-59', level: 'raion', names: { en: 'Sumy raion' }, geometry: square(34, 51, 1) },
-  { code: 'UA-59-02', parent: 'UA-59', level: 'raion', names: { en: 'Konotop raion' }, geometry: square(33, 50, 1) },
+  {
+    code: 'UA-59-01',
+    parent: 'UA-59',
+    level: 'raion',
+    names: { en: 'Sumy raion' },
+    geometry: square(34, 51, 1),
+  },
+  {
+    code: 'UA-59-02',
+    parent: 'UA-59',
+    level: 'raion',
+    names: { en: 'Konotop raion' },
+    geometry: square(33, 50, 1),
+  },
   { code: 'UA-63', parent: 'UA', level: 'oblast', names: { en: 'Kharkiv' }, geometry: square(35, 48, 2) },
   { code: 'UA-32', parent: 'UA', level: 'oblast', names: { en: 'Kyiv oblast' }, geometry: square(29, 49, 2) },
 ];
@@ -87,7 +105,12 @@ export class MemoryState implements StateView {
   entries(code: string): StateEntry[] {
     return [...this.incidents.values()]
       .filter((i) => this.tree.covers(i.region, code))
-      .map((i) => ({ event: i.event, status: i.status, whole: true, detail: { incident: i.id, event: i.event, region: i.region, status: i.status } }));
+      .map((i) => ({
+        event: i.event,
+        status: i.status,
+        whole: true,
+        detail: { incident: i.id, event: i.event, region: i.region, status: i.status },
+      }));
   }
 }
 
@@ -126,14 +149,19 @@ export interface PublishInput {
   padding?: string;
 }
 
-export async function startWorld(options: Partial<StreamOptions> = {}, shared?: Pick<World, 'log' | 'state' | 'bus' | 'keys'>): Promise<World> {
+export async function startWorld(
+  options: Partial<StreamOptions> = {},
+  shared?: Pick<World, 'log' | 'state' | 'bus' | 'keys'>,
+): Promise<World> {
   const tree = testTree();
   const log = shared?.log ?? new MemoryLog();
   const state = shared?.state ?? new MemoryState(tree);
   const bus = shared?.bus ?? createMemoryBus();
   const keys = shared?.keys ?? testKeys();
   const sign = (unsigned: Record<string, unknown>) =>
-    JSON.stringify(signEvent(unsigned as unknown as UnsignedEvent, { kid: keys.kid, privateKey: keys.privateKey }));
+    JSON.stringify(
+      signEvent(unsigned as unknown as UnsignedEvent, { kid: keys.kid, privateKey: keys.privateKey }),
+    );
   const hub = createStreamHub({ tree, bus, log, state, sign, options: { heartbeatMs: 60_000, ...options } });
   const app = Fastify();
   await attachStreams(app, hub, tree);
@@ -164,7 +192,12 @@ export async function startWorld(options: Partial<StreamOptions> = {}, shared?: 
         alert: {
           identifier: incident,
           status,
-          info: [{ eventCode: [{ valueName: 'TOCSIN', value: event }], ...(input.padding ? { description: input.padding } : {}) }],
+          info: [
+            {
+              eventCode: [{ valueName: 'TOCSIN', value: event }],
+              ...(input.padding ? { description: input.padding } : {}),
+            },
+          ],
         },
       };
       const json = JSON.stringify(signEvent(unsigned, { kid: keys.kid, privateKey: keys.privateKey }));
@@ -198,7 +231,11 @@ export class Inbox {
   messages: Message[] = [];
   closed = false;
   closeInfo: { code?: number; reason?: string } = {};
-  private waiters: { predicate: (m: Message) => boolean; resolve: (m: Message) => void; reject: (e: Error) => void }[] = [];
+  private waiters: {
+    predicate: (m: Message) => boolean;
+    resolve: (m: Message) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   private closeWaiters: (() => void)[] = [];
 
   push(message: Message) {
@@ -213,7 +250,8 @@ export class Inbox {
   markClosed(info: { code?: number; reason?: string } = {}) {
     this.closed = true;
     this.closeInfo = info;
-    for (const w of this.waiters) w.reject(new Error(`stream closed while waiting (${JSON.stringify(info)})`));
+    for (const w of this.waiters)
+      w.reject(new Error(`stream closed while waiting (${JSON.stringify(info)})`));
     this.waiters = [];
     for (const resolve of this.closeWaiters) resolve();
     this.closeWaiters = [];
@@ -234,11 +272,15 @@ export class Inbox {
 
   /** Seqs of the alert events received, in order. */
   alertSeqs(): number[] {
-    return this.messages.filter((m) => m.event.startsWith('alert.')).map((m) => (JSON.parse(m.data) as { seq: number }).seq);
+    return this.messages
+      .filter((m) => m.event.startsWith('alert.'))
+      .map((m) => (JSON.parse(m.data) as { seq: number }).seq);
   }
 
   json(event: string): Record<string, unknown>[] {
-    return this.messages.filter((m) => m.event === event).map((m) => JSON.parse(m.data) as Record<string, unknown>);
+    return this.messages
+      .filter((m) => m.event === event)
+      .map((m) => JSON.parse(m.data) as Record<string, unknown>);
   }
 }
 
@@ -251,7 +293,12 @@ export interface SseClient {
 }
 
 /** Opens an SSE stream; rejects with the status and body when the server refuses it. */
-export function openSse(port: number, query = '', headers: Record<string, string> = {}, sourceAddress?: string): Promise<SseClient> {
+export function openSse(
+  port: number,
+  query = '',
+  headers: Record<string, string> = {},
+  sourceAddress?: string,
+): Promise<SseClient> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -266,7 +313,11 @@ export function openSse(port: number, query = '', headers: Record<string, string
           let body = '';
           response.setEncoding('utf8');
           response.on('data', (chunk) => (body += chunk));
-          response.on('end', () => reject(Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode, body })));
+          response.on('end', () =>
+            reject(
+              Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode, body }),
+            ),
+          );
           return;
         }
         const inbox = new Inbox();
@@ -334,7 +385,11 @@ export function openWs(port: number, query = '', localAddress?: string): Promise
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk) => (body += chunk));
-      response.on('end', () => reject(Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode, body })));
+      response.on('end', () =>
+        reject(
+          Object.assign(new Error(`HTTP ${response.statusCode}`), { status: response.statusCode, body }),
+        ),
+      );
     });
     ws.on('error', reject);
     ws.on('open', () => resolve({ inbox, ws, close: () => ws.terminate() }));

@@ -11,22 +11,54 @@ describe('the compact device format', () => {
     const state = new MemoryState(tree);
     state.incidents.set('a', { id: 'a', event: 'air_raid', status: 'Actual', region: 'UA-59-01' });
     state.incidents.set('b', { id: 'b', event: 'missile', status: 'Actual', region: 'UA' });
-    assert.deepEqual(Object.fromEntries(regionLevels('UA-59', state, tree, false)), { air_raid: 'P', missile: 'A' });
-    assert.deepEqual(Object.fromEntries(regionLevels('UA-59-01', state, tree, false)), { air_raid: 'A', missile: 'A' });
+    assert.deepEqual(Object.fromEntries(regionLevels('UA-59', state, tree, false)), {
+      air_raid: 'P',
+      missile: 'A',
+    });
+    assert.deepEqual(Object.fromEntries(regionLevels('UA-59-01', state, tree, false)), {
+      air_raid: 'A',
+      missile: 'A',
+    });
     assert.deepEqual(Object.fromEntries(regionLevels('UA-63', state, tree, false)), { missile: 'A' });
 
-    const ended: StreamEvent = { seq: 7, type: 'alert.ended', regions: ['UA-59-01'], status: 'Actual', eventType: 'air_raid', hidden: false, json: '{}' };
+    const ended: StreamEvent = {
+      seq: 7,
+      type: 'alert.ended',
+      regions: ['UA-59-01'],
+      status: 'Actual',
+      eventType: 'air_raid',
+      hidden: false,
+      json: '{}',
+    };
     state.incidents.delete('a');
-    assert.equal(compactEventText(ended, ['UA-59', 'UA-63'], state, tree, false), '7 UA-59 air_raid:N missile:A');
+    assert.equal(
+      compactEventText(ended, ['UA-59', 'UA-63'], state, tree, false),
+      '7 UA-59 air_raid:N missile:A',
+    );
   });
 
   it('leaves Exercise alerts out for exercises=exclude and marks them X otherwise', () => {
     const state = new MemoryState(tree);
     state.incidents.set('d', { id: 'd', event: 'chemical', status: 'Exercise', region: 'UA-63' });
-    const drill: StreamEvent = { seq: 3, type: 'alert.issued', regions: ['UA-63'], status: 'Exercise', eventType: 'chemical', hidden: false, json: '{}' };
+    const drill: StreamEvent = {
+      seq: 3,
+      type: 'alert.issued',
+      regions: ['UA-63'],
+      status: 'Exercise',
+      eventType: 'chemical',
+      hidden: false,
+      json: '{}',
+    };
     assert.equal(compactEventText(drill, ['UA-63'], state, tree, false), '3 UA-63 chemical:A X');
-    assert.equal(compactSnapshotText('S', 3, ['UA-63', 'UA-32'], state, tree, true), 'S 3\n3 UA-63 -\n3 UA-32 -');
-    assert.equal(compactEventText(drill, ['UA-32'], state, tree, false), '', 'nothing for a region it does not touch');
+    assert.equal(
+      compactSnapshotText('S', 3, ['UA-63', 'UA-32'], state, tree, true),
+      'S 3\n3 UA-63 -\n3 UA-32 -',
+    );
+    assert.equal(
+      compactEventText(drill, ['UA-32'], state, tree, false),
+      '',
+      'nothing for a region it does not touch',
+    );
   });
 
   it('heartbeat line', () => {

@@ -65,7 +65,10 @@ export function compactEventText(
       : codes.filter((code) => event.regions.some((r) => tree.covers(r, code) || tree.covers(code, r)));
   const mark = isExerciseStatus(event.status) ? ' X' : '';
   return touched
-    .map((code) => regionLine(event.seq, code, state, tree, excludeExercises, event.eventType || undefined) + mark)
+    .map(
+      (code) =>
+        regionLine(event.seq, code, state, tree, excludeExercises, event.eventType || undefined) + mark,
+    )
     .join('\n');
 }
 

@@ -1,8 +1,8 @@
 // The hub without sockets: a recording sink (a small real StreamSink) and the in-memory world.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMemoryBus } from '../../bus/memory.ts';
 import { MemoryLog, MemoryState, testTree } from '../../../test/helpers/stream.ts';
+import { createMemoryBus } from '../../bus/memory.ts';
 import type { CloseCause, EndReason, StreamSink } from './connection.ts';
 import { createStreamHub } from './hub.ts';
 import type { CommittedEvent } from './types.ts';
@@ -22,7 +22,9 @@ class RecordingSink implements StreamSink {
   writeMany(frames: readonly Buffer[]) {
     if (this.closed) return false;
     this.writes.push([...frames]);
-    this.waiters = this.waiters.filter((w) => (this.messages().length >= w.count ? (w.resolve(), false) : true));
+    const count = this.messages().length;
+    for (const waiter of this.waiters.filter((w) => count >= w.count)) waiter.resolve();
+    this.waiters = this.waiters.filter((w) => count < w.count);
     return true;
   }
   queuedBytes() {
@@ -39,7 +41,9 @@ class RecordingSink implements StreamSink {
   }
   /** Text of every message written (frames are unmasked text frames with a 2- or 4-byte header). */
   messages(): string[] {
-    return this.writes.flat().map((frame) => frame.subarray((frame[1] as number) === 126 ? 4 : 2).toString('utf8'));
+    return this.writes
+      .flat()
+      .map((frame) => frame.subarray((frame[1] as number) === 126 ? 4 : 2).toString('utf8'));
   }
   seqs(): number[] {
     return this.messages()
@@ -62,14 +66,21 @@ function world() {
   const log = new MemoryLog();
   const state = new MemoryState(tree);
   const bus = createMemoryBus();
-  const hub = createStreamHub({ tree, log, state, bus, sign: (u) => JSON.stringify({ ...u, kid: 'k', sig: 's' }) });
+  const hub = createStreamHub({
+    tree,
+    log,
+    state,
+    bus,
+    sign: (u) => JSON.stringify({ ...u, kid: 'k', sig: 's' }),
+  });
   const commit = (seq: number, regions?: string[], type?: string) => {
     const event = committed(seq, regions, type);
     log.events.push(event);
     state.current = seq;
     return event;
   };
-  const send = (event: CommittedEvent) => bus.publish({ seq: event.seq, id: `e${event.seq}`, type: 'alert.issued', regions: [], json: event.json });
+  const send = (event: CommittedEvent) =>
+    bus.publish({ seq: event.seq, id: `e${event.seq}`, type: 'alert.issued', regions: [], json: event.json });
   return { hub, log, state, commit, send };
 }
 
@@ -119,7 +130,10 @@ describe('the stream hub', () => {
     await hub.open(sink, { codes: null, since: 10, format: 'json', excludeExercises: false });
     const last = next - 1;
     await sink.until(last - 10);
-    assert.deepEqual(sink.seqs(), Array.from({ length: last - 10 }, (_, i) => i + 11));
+    assert.deepEqual(
+      sink.seqs(),
+      Array.from({ length: last - 10 }, (_, i) => i + 11),
+    );
     await hub.stop();
   });
 
@@ -154,7 +168,10 @@ describe('the stream hub', () => {
     await replayed.until(1);
     assert.deepEqual(live.seqs(), [3]);
     assert.deepEqual(replayed.seqs(), [3]);
-    assert.equal(live.messages().some((m) => m.includes('alert.pending') || m.includes('alert.rejected')), false);
+    assert.equal(
+      live.messages().some((m) => m.includes('alert.pending') || m.includes('alert.rejected')),
+      false,
+    );
     await hub.stop();
   });
 });

@@ -127,7 +127,10 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     try {
       event = toStreamEvent(committed);
     } catch (error) {
-      deps.logger?.warn({ seq: committed.seq, err: error }, 'stream: event JSON does not parse; not delivered');
+      deps.logger?.warn(
+        { seq: committed.seq, err: error },
+        'stream: event JSON does not parse; not delivered',
+      );
       return;
     }
     const framed: FramedEvent = { event };
@@ -146,7 +149,10 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     let progressed = false;
     try {
       const firstHeld = Math.min(...pending.keys());
-      const missing = await log.readEvents(sequenced, Math.min(firstHeld - sequenced - 1, options.replayPageSize));
+      const missing = await log.readEvents(
+        sequenced,
+        Math.min(firstHeld - sequenced - 1, options.replayPageSize),
+      );
       for (const committed of missing) {
         if (committed.seq !== sequenced + 1) break;
         accept(committed);
@@ -159,7 +165,8 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     }
     if (stopped) return;
     if (progressed) pump();
-    else if (pending.size > 0) setTimeout(() => pending.size > 0 && !filling && void fillGap(), GAP_RETRY_MS).unref();
+    else if (pending.size > 0)
+      setTimeout(() => pending.size > 0 && !filling && void fillGap(), GAP_RETRY_MS).unref();
   }
 
   // ---- fan-out ----
@@ -204,7 +211,10 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
 
   function deliverOne(sub: Subscriber, framed: FramedEvent): void {
     if (!wanted(sub, framed)) return;
-    if (!sub.live) return holdBack(sub, framed);
+    if (!sub.live) {
+      holdBack(sub, framed);
+      return;
+    }
     const frame = frameFor(sub, framed);
     if (!frame) return;
     if (sub.sink.write(frame)) sub.cursor = framed.event.seq;
@@ -213,7 +223,10 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
 
   function collect(sub: Subscriber, framed: FramedEvent, touched: Subscriber[]): void {
     if (!wanted(sub, framed)) return;
-    if (!sub.live) return holdBack(sub, framed);
+    if (!sub.live) {
+      holdBack(sub, framed);
+      return;
+    }
     const frame = frameFor(sub, framed);
     if (!frame) return;
     if (sub.batch === null) {
@@ -226,9 +239,14 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
 
   function frameFor(sub: Subscriber, framed: FramedEvent): Buffer | null {
     const { event } = framed;
+    const sse = sub.sink.transport === 'sse';
     if (sub.spec.format === 'json') {
-      if (sub.sink.transport === 'sse') return (framed.sse ??= sseFrame(event.type, event.json, event.seq));
-      return (framed.ws ??= wsTextFrame(event.json));
+      if (sse) {
+        framed.sse ??= sseFrame(event.type, event.json, event.seq);
+        return framed.sse;
+      }
+      framed.ws ??= wsTextFrame(event.json);
+      return framed.ws;
     }
     framed.compact ??= new Map();
     let lines = framed.compact.get(sub.group);
@@ -238,8 +256,12 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       framed.compact.set(sub.group, lines);
     }
     if (lines === null) return null;
-    if (sub.sink.transport === 'sse') return (lines.sse ??= sseFrame(event.type, lines.text, event.seq));
-    return (lines.ws ??= wsTextFrame(lines.text));
+    if (sse) {
+      lines.sse ??= sseFrame(event.type, lines.text, event.seq);
+      return lines.sse;
+    }
+    lines.ws ??= wsTextFrame(lines.text);
+    return lines.ws;
   }
 
   function endSub(sub: Subscriber, reason: EndReason): void {
@@ -253,13 +275,22 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   function notifyDisconnect(sub: Subscriber, cause: CloseCause): void {
     if (sub.notified) return;
     sub.notified = true;
-    const info: DisconnectInfo = { transport: sub.sink.transport, ip: sub.sink.ip, cause, cursor: sub.cursor };
+    const info: DisconnectInfo = {
+      transport: sub.sink.transport,
+      ip: sub.sink.ip,
+      cause,
+      cursor: sub.cursor,
+    };
     for (const listener of disconnectListeners) listener(info);
   }
 
   // ---- opening a stream ----
 
-  function snapshotFrame(sub: Subscriber, kind: 'snapshot' | 'reset', reason?: ResetReason): { seq: number; frame: Buffer } {
+  function snapshotFrame(
+    sub: Subscriber,
+    kind: 'snapshot' | 'reset',
+    reason?: ResetReason,
+  ): { seq: number; frame: Buffer } {
     const seq = state.seq();
     if (seq !== snapshotsSeq) {
       snapshots.clear();
@@ -270,7 +301,14 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     let text = snapshots.get(key);
     if (text === undefined) {
       text = compact
-        ? compactSnapshotText(kind === 'reset' ? 'R' : 'S', seq, sub.spec.codes, state, tree, sub.spec.excludeExercises)
+        ? compactSnapshotText(
+            kind === 'reset' ? 'R' : 'S',
+            seq,
+            sub.spec.codes,
+            state,
+            tree,
+            sub.spec.excludeExercises,
+          )
         : snapshotJson(sub.spec, kind, seq, reason);
       if (snapshots.size > 1000) snapshots.clear();
       snapshots.set(key, text);
@@ -279,7 +317,12 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     return { seq, frame };
   }
 
-  function snapshotJson(spec: SubscriptionSpec, kind: 'snapshot' | 'reset', seq: number, reason?: ResetReason): string {
+  function snapshotJson(
+    spec: SubscriptionSpec,
+    kind: 'snapshot' | 'reset',
+    seq: number,
+    reason?: ResetReason,
+  ): string {
     const codes = spec.codes;
     const shown = new Set<string>(codes ?? []);
     for (const active of state.activeCodes()) {
@@ -318,15 +361,22 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       let page = recentAfter(after, upTo);
       if (page === null) {
         const rows = await log.readEvents(after, Math.min(options.replayPageSize, upTo - after));
-        page = rows.filter((row) => row.seq > after && row.seq <= upTo).map((row) => ({ event: toStreamEvent(row) }));
+        page = rows
+          .filter((row) => row.seq > after && row.seq <= upTo)
+          .map((row) => ({ event: toStreamEvent(row) }));
         if (page.length === 0) break;
       }
       for (const framed of page) {
         after = framed.event.seq;
         if (after <= sub.cursor) continue;
-        if (!framed.event.hidden && wanted(sub, framed) && subscriptionMatches(tree, sub.spec.codes, framed.event.regions)) {
+        if (
+          !framed.event.hidden &&
+          wanted(sub, framed) &&
+          subscriptionMatches(tree, sub.spec.codes, framed.event.regions)
+        ) {
           const frame = frameFor(sub, framed);
-          if (frame && sub.sink.queuedBytes() + frame.length > options.maxQueueBytes) await sub.sink.drained();
+          if (frame && sub.sink.queuedBytes() + frame.length > options.maxQueueBytes)
+            await sub.sink.drained();
           if (frame && !sub.sink.write(frame)) return;
         }
         sub.cursor = after;
@@ -363,7 +413,8 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     });
     try {
       const upTo = sequenced;
-      const reason = spec.since === undefined || spec.format === 'compact' ? undefined : await resetReason(spec.since);
+      const reason =
+        spec.since === undefined || spec.format === 'compact' ? undefined : await resetReason(spec.since);
       if (spec.since === undefined || spec.format === 'compact' || reason) {
         const snapshot = snapshotFrame(sub, reason ? 'reset' : 'snapshot', reason);
         sink.write(snapshot.frame);
@@ -398,7 +449,14 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       // A stream whose snapshot is ahead of the fan-out waits for the next beat.
       if (!sub.live || sub.cursor > delivered) continue;
       const compact = sub.spec.format === 'compact';
-      const frame = sub.sink.transport === 'sse' ? (compact ? frames.compactSse : frames.sse) : compact ? frames.compactWs : frames.ws;
+      const frame =
+        sub.sink.transport === 'sse'
+          ? compact
+            ? frames.compactSse
+            : frames.sse
+          : compact
+            ? frames.compactWs
+            : frames.ws;
       if (!sub.sink.write(frame)) endSub(sub, 'overflow');
     }
   }

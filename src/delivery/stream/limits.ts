@@ -14,7 +14,10 @@ export function createConnectionLimits(maxTotal: number, maxPerIp: number): Conn
   return {
     acquire(ip) {
       if (total >= maxTotal) {
-        throw new StreamError('STREAM_LIMIT_TOTAL', `this server holds its maximum of ${maxTotal} streams; retry later`);
+        throw new StreamError(
+          'STREAM_LIMIT_TOTAL',
+          `this server holds its maximum of ${maxTotal} streams; retry later`,
+        );
       }
       const held = perIp.get(ip) ?? 0;
       if (held >= maxPerIp) {

@@ -21,7 +21,10 @@ export function parseSubscription(
   limits: Limits,
 ): SubscriptionSpec {
   if (Buffer.byteLength(rawQuery) > limits.maxQueryBytes) {
-    throw new StreamError('STREAM_QUERY_TOO_LONG', `the query string is longer than ${limits.maxQueryBytes} bytes`);
+    throw new StreamError(
+      'STREAM_QUERY_TOO_LONG',
+      `the query string is longer than ${limits.maxQueryBytes} bytes`,
+    );
   }
   const params = new URLSearchParams(rawQuery);
   const problems: ErrorDetail[] = [];
@@ -29,9 +32,11 @@ export function parseSubscription(
     if (!KNOWN_PARAMS.has(name)) problems.push({ path: `query.${name}`, message: 'unknown parameter' });
   }
   for (const name of ['lat', 'lon', 'since', 'format', 'exercises']) {
-    if (params.getAll(name).length > 1) problems.push({ path: `query.${name}`, message: 'given more than once' });
+    if (params.getAll(name).length > 1)
+      problems.push({ path: `query.${name}`, message: 'given more than once' });
   }
-  if (problems.length > 0) throw new StreamError('STREAM_BAD_QUERY', 'the stream query is not valid', problems);
+  if (problems.length > 0)
+    throw new StreamError('STREAM_BAD_QUERY', 'the stream query is not valid', problems);
 
   const format = params.get('format') ?? 'json';
   if (format !== 'json' && format !== 'compact') {
@@ -68,7 +73,10 @@ function resolveRegions(params: URLSearchParams, tree: StreamTree, limits: Limit
     for (const item of list.split(',')) {
       const code = item.trim();
       if (!REGION_CODE.test(code)) {
-        problems.push({ path: 'query.regions', message: `not a region code: ${JSON.stringify(code.slice(0, 40))}` });
+        problems.push({
+          path: 'query.regions',
+          message: `not a region code: ${JSON.stringify(code.slice(0, 40))}`,
+        });
       } else {
         codes.add(code);
       }
@@ -79,7 +87,8 @@ function resolveRegions(params: URLSearchParams, tree: StreamTree, limits: Limit
       }
     }
   }
-  if (problems.length > 0) throw new StreamError('STREAM_BAD_QUERY', 'the stream query is not valid', problems);
+  if (problems.length > 0)
+    throw new StreamError('STREAM_BAD_QUERY', 'the stream query is not valid', problems);
   const unknown = [...codes].filter((code) => !tree.has(code));
   if (unknown.length > 0) {
     throw new StreamError(

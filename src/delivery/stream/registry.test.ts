@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { testTree, TEST_REGIONS } from '../../../test/helpers/stream.ts';
+import { TEST_REGIONS, testTree } from '../../../test/helpers/stream.ts';
 import { createRegistry, subscriptionMatches } from './registry.ts';
 
 const CODES = TEST_REGIONS.map((r) => r.code);
@@ -10,7 +10,10 @@ describe('the region-indexed registry', () => {
   const tree = testTree();
 
   it('matches exactly the subscribers the plain rule matches (ancestors and descendants), each once', () => {
-    const subscription = fc.option(fc.uniqueArray(fc.constantFrom(...CODES), { minLength: 1, maxLength: 3 }), { nil: null });
+    const subscription = fc.option(
+      fc.uniqueArray(fc.constantFrom(...CODES), { minLength: 1, maxLength: 3 }),
+      { nil: null },
+    );
     fc.assert(
       fc.property(
         fc.array(subscription, { minLength: 1, maxLength: 12 }),
@@ -27,7 +30,10 @@ describe('the region-indexed registry', () => {
           const expected = subs
             .filter((sub) => sub !== removed && subscriptionMatches(tree, sub.codes, regions))
             .map((sub) => sub.n);
-          assert.deepEqual([...visited].sort((a, b) => a - b), expected);
+          assert.deepEqual(
+            [...visited].sort((a, b) => a - b),
+            expected,
+          );
           assert.equal(registry.size, subs.length - (removed ? 1 : 0));
         },
       ),

@@ -28,7 +28,9 @@ export function subscriptionMatches(
   regions: readonly string[],
 ): boolean {
   if (codes === null) return true;
-  return regions.some((region) => codes.some((code) => tree.covers(region, code) || tree.covers(code, region)));
+  return regions.some((region) =>
+    codes.some((code) => tree.covers(region, code) || tree.covers(code, region)),
+  );
 }
 
 export function createRegistry<S extends Registered>(tree: StreamTree): Registry<S> {

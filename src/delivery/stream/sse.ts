@@ -19,7 +19,11 @@ const BASE_HEADERS: Record<string, string> = {
 };
 
 /** Writes the response head and returns the stream; `extraHeaders` come from earlier hooks. */
-export function openSse(socket: Socket, extraHeaders: Record<string, string>, maxQueueBytes: number): StreamSink {
+export function openSse(
+  socket: Socket,
+  extraHeaders: Record<string, string>,
+  maxQueueBytes: number,
+): StreamSink {
   socket.setNoDelay(true);
   socket.setTimeout(0);
   const headers = { ...extraHeaders, ...BASE_HEADERS };

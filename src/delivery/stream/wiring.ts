@@ -54,7 +54,12 @@ export function stateViewOf(read: () => PreparedJson): StateView {
       for (const [code, entries] of Object.entries(parsed.regions ?? {})) {
         byRegion.set(
           code,
-          entries.map((entry) => ({ event: entry.event, status: entry.status, whole: entry.whole, detail: entry })),
+          entries.map((entry) => ({
+            event: entry.event,
+            status: entry.status,
+            whole: entry.whole,
+            detail: entry,
+          })),
         );
         for (const entry of entries) if (entry.region === code) owners.add(code);
       }

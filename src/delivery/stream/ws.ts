@@ -2,8 +2,8 @@
 // reads what the client sends (pings, close); events skip its per-send work and go to the socket
 // as frames built once (frames.ts), as engine.io does with Sender.frame (notes §3.1).
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { EndReason, StreamSink } from './connection.ts';
@@ -48,7 +48,8 @@ export function createWsUpgrader(maxQueueBytes: number): WsUpgrader {
 
 function farewellFor(ws: WebSocket) {
   return (_socket: Socket, reason: EndReason, lastSeq: number) => {
-    const text = reason === 'overflow' ? `overflow: too slow; resume with since=${lastSeq}` : 'server shutting down';
+    const text =
+      reason === 'overflow' ? `overflow: too slow; resume with since=${lastSeq}` : 'server shutting down';
     ws.close(WS_CLOSE[reason], text);
   };
 }

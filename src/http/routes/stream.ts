@@ -14,12 +14,28 @@ import { createWsUpgrader } from '../../delivery/stream/ws.ts';
 
 const QUERY_SCHEMA = Type.Object(
   {
-    regions: Type.Optional(Type.String({ description: 'Region codes, comma-separated; also hears their ancestors and descendants' })),
-    lat: Type.Optional(Type.String({ description: 'Latitude (WGS 84); with lon, subscribes to the deepest region at the point' })),
+    regions: Type.Optional(
+      Type.String({
+        description: 'Region codes, comma-separated; also hears their ancestors and descendants',
+      }),
+    ),
+    lat: Type.Optional(
+      Type.String({
+        description: 'Latitude (WGS 84); with lon, subscribes to the deepest region at the point',
+      }),
+    ),
     lon: Type.Optional(Type.String({ description: 'Longitude (WGS 84)' })),
-    since: Type.Optional(Type.String({ description: 'Resume after this seq (the Last-Event-ID header wins)' })),
-    format: Type.Optional(Type.String({ description: 'json (default): signed events; compact: one A/P/N line per region and change' })),
-    exercises: Type.Optional(Type.String({ description: 'include (default) or exclude Exercise and Test alerts' })),
+    since: Type.Optional(
+      Type.String({ description: 'Resume after this seq (the Last-Event-ID header wins)' }),
+    ),
+    format: Type.Optional(
+      Type.String({
+        description: 'json (default): signed events; compact: one A/P/N line per region and change',
+      }),
+    ),
+    exercises: Type.Optional(
+      Type.String({ description: 'include (default) or exclude Exercise and Test alerts' }),
+    ),
   },
   { additionalProperties: true },
 );
@@ -91,9 +107,13 @@ export function streamRoutes(hub: StreamHub, tree: StreamTree): FastifyPluginAsy
 /** Answers a refused upgrade in plain HTTP, with the same JSON body as an SSE refusal. */
 function refuseUpgrade(socket: Duplex, error: StreamError): void {
   const body = JSON.stringify(error.body());
-  const reason = { 400: 'Bad Request', 404: 'Not Found', 414: 'URI Too Long', 429: 'Too Many Requests', 503: 'Service Unavailable' }[
-    error.status
-  ];
+  const reason = {
+    400: 'Bad Request',
+    404: 'Not Found',
+    414: 'URI Too Long',
+    429: 'Too Many Requests',
+    503: 'Service Unavailable',
+  }[error.status];
   socket.end(
     `HTTP/1.1 ${error.status} ${reason ?? 'Error'}\r\n` +
       'content-type: application/json; charset=utf-8\r\n' +
@@ -112,13 +132,21 @@ export function streamUpgradeHandler(
   return (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     if (pathOf(request.url) !== hub.options.path) {
-      refuseUpgrade(socket, new StreamError('STREAM_BAD_QUERY', `WebSocket upgrades are served on ${hub.options.path} only`));
+      refuseUpgrade(
+        socket,
+        new StreamError('STREAM_BAD_QUERY', `WebSocket upgrades are served on ${hub.options.path} only`),
+      );
       return;
     }
     let ip: string;
     let spec: ReturnType<typeof parseSubscription>;
     try {
-      spec = parseSubscription(rawQuery(request.url), headerText(request.headers['last-event-id']), tree, hub.options);
+      spec = parseSubscription(
+        rawQuery(request.url),
+        headerText(request.headers['last-event-id']),
+        tree,
+        hub.options,
+      );
       ip = request.socket.remoteAddress ?? 'unknown';
       hub.limits.acquire(ip);
     } catch (error) {
