@@ -136,6 +136,7 @@ describe('restart and concurrency', () => {
       assert.equal(h.service.state().etag, before.etag);
       assert.equal(h.service.stateOf('UA-59-01-01').body, beforeRegion.body);
       assert.equal(h.service.state().seq, 3);
+      assert.equal(h.service.stateOf('UA-63').lastModified, new Date(T0).toUTCString());
       // The restarted service continues the sequence.
       const next = await h.service.cancel(alice, a.id);
       assert.equal(next.event.seq, 4);
@@ -171,6 +172,9 @@ describe('restart and concurrency', () => {
   test('an unchanged region keeps its ETag and Last-Modified when another region changes', async () => {
     const h = await harness();
     try {
+      // A fresh hub's state is as of its start, never the epoch.
+      assert.equal(h.service.state().lastModified, new Date(T0).toUTCString());
+      assert.equal(h.service.stateOf('UA-63').lastModified, new Date(T0).toUTCString());
       await h.service.issue(alice, airRaid(['UA-59']));
       const sumy = h.service.stateOf('UA-59');
       h.clock.advance(MIN);

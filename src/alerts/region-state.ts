@@ -101,7 +101,12 @@ export function createRegionState(tree: RegionTree): RegionState {
       for (const incident of incidents)
         if (incident.endedMs === null) active.set(incident.id, { incident, seq });
       dirtySinceMs = null;
+      // A (re)start is a change: Last-Modified is never older than the state it describes.
+      regionPrepared.clear();
+      byRegion = new Map();
       rebuild(nowMs);
+      changedMs = nowMs;
+      allPrepared = prepare(allPrepared.body, seqNow, nowMs);
     },
     all: () => {
       fresh();
