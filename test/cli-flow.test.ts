@@ -2,9 +2,12 @@
 // prints its URL, `tocsin alert issue` issues, /v1/state/UA-59 shows the alert with its start
 // time, `tocsin alert all-clear` clears it, /v1/stats counts it — on SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { verifyEvent } from '../src/alerts/event-signing.ts';
+import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { runCli } from './helpers/cli.ts';
 import { makeTempDir, spawnServe } from './helpers/hub.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
@@ -157,4 +160,48 @@ describe('command-line errors', () => {
       temp.remove();
     }
   });
+});
+
+test('after tocsin keys rotate and SIGHUP, new events carry the new key; old ones still verify', async (t) => {
+  const temp = makeTempDir();
+  t.after(temp.remove);
+  const serve = await spawnServe(['--port', '0', '--data-dir', temp.dir], {
+    DATABASE_URL: '',
+    LOG_LEVEL: 'info',
+  });
+  t.after(() => {
+    if (serve.child.exitCode === null && serve.child.signalCode === null) serve.child.kill('SIGKILL');
+  });
+  const issue = (region: string) =>
+    fetch(`${serve.url}/v1/alerts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event: 'drone', regions: [region] }),
+    });
+  assert.equal((await issue('UA-59')).status, 201);
+  const rotated = await runCli(['keys', 'rotate', '--data-dir', temp.dir, '--json']);
+  assert.equal(rotated.code, 0, rotated.stderr);
+  const { current, previous } = JSON.parse(rotated.stdout) as { current: string; previous: string };
+  serve.child.kill('SIGHUP');
+  await serve.waitForStdout(new RegExp(`"kid":"${current}"[^\\n]*signing keys reloaded`));
+  assert.equal((await issue('UA-63')).status, 201);
+  const jwks = (await (await fetch(`${serve.url}/.well-known/tocsin/keys.json`)).json()) as {
+    keys: { kid: string }[];
+  };
+  assert.deepEqual(
+    jwks.keys.map((k) => k.kid),
+    [current, previous],
+  );
+  serve.child.kill('SIGTERM');
+  assert.equal((await serve.exited).code, 0);
+
+  const keys = new Map(jwks.keys.map((k) => [k.kid, createPublicKey({ key: k as never, format: 'jwk' })]));
+  const store = await openSqliteStore({ dataDir: temp.dir });
+  t.after(() => store.close());
+  const events = (await store.readEvents(0, 10)).map((e) => JSON.parse(e.json) as { kid: string });
+  assert.deepEqual(
+    events.map((e) => e.kid),
+    [previous, current],
+  );
+  for (const event of events) assert.equal(verifyEvent(event, keys), true);
 });

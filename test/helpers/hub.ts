@@ -92,6 +92,8 @@ export interface ServeProcess {
   output(): { stdout: string; stderr: string };
   /** Resolves with the exit code or signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves when stdout (from now on, or already) matches `pattern`; rejects if the process exits first. */
+  waitForStdout(pattern: RegExp): Promise<RegExpExecArray>;
 }
 
 const LISTENING = /tocsin listening on (http:\/\/\S+)/;
@@ -109,11 +111,31 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => resolve({ code, signal }));
   });
+  const waitForStdout = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const check = () => {
+        const match = pattern.exec(stdout);
+        if (!match) return false;
+        child.stdout.off('data', check);
+        resolve(match);
+        return true;
+      };
+      if (check()) return;
+      child.stdout.on('data', check);
+      void exited.then(() => reject(new Error(`tocsin serve exited before printing ${pattern}`)));
+    });
   return new Promise((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
       const match = LISTENING.exec(stdout);
-      if (match) resolve({ child, url: match[1] as string, output: () => ({ stdout, stderr }), exited });
+      if (match)
+        resolve({
+          child,
+          url: match[1] as string,
+          output: () => ({ stdout, stderr }),
+          exited,
+          waitForStdout,
+        });
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
