@@ -19,9 +19,12 @@ export interface RegionState {
   activeIncidentCount(): number;
 }
 
+const ENDED_REMEMBERED = 10_000;
+
 export function createRegionState(tree: RegionTree): RegionState {
   const active = new Map<string, { incident: IncidentRecord; seq: number }>();
-  // Incidents that ended: a late, older view of one never brings it back.
+  // Incidents that ended recently: a late, older view of one never brings it back. Bounded: a
+  // late view arrives within moments (out-of-order commits, bus echo), not after thousands of ends.
   const ended = new Set<string>();
   let byRegion = new Map<string, RegionStateEntry[]>();
   let allPrepared = prepare('{"regions":{}}', 0, 0);
@@ -90,6 +93,7 @@ export function createRegionState(tree: RegionTree): RegionState {
       if (ended.has(incident.id) || (known && known.seq >= seq)) return;
       if (incident.endedMs !== null) {
         ended.add(incident.id);
+        if (ended.size > ENDED_REMEMBERED) ended.delete(ended.values().next().value as string);
         active.delete(incident.id);
       } else active.set(incident.id, { incident, seq });
       dirtySinceMs = nowMs;
