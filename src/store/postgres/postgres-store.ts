@@ -1,10 +1,12 @@
 // The production store: PostgreSQL through a `pg` pool. Every method is one transaction (or one
-// statement). The event seq comes from a one-row counter locked by UPDATE ... RETURNING as the
-// last step of the commit, so seqs are global and gap-free across every node, and commit in
-// order. synchronous_commit is forced on for our sessions: a resolved commit is on disk.
+// statement; lifecycle changes arriving together share one transaction, each in its own
+// savepoint: group-commit.ts). The event seq comes from a one-row counter locked by UPDATE ...
+// RETURNING as the last step of each change, so seqs are global and gap-free across every node,
+// and commit in order. synchronous_commit is forced on for our sessions: a resolved commit is on disk.
 import pg from 'pg';
 import type { RegionRecord } from '../../geo/types.ts';
 import { type AlertCommit, type EventRecord, type Store, StoreConflictError } from '../store.ts';
+import { createGroupCommitter } from './group-commit.ts';
 import { appliedMigrationVersions, applyMigrations } from './migrate.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { alertListSql, SQL } from './queries.ts';
@@ -201,6 +203,7 @@ function asConflict(error: unknown): unknown {
 
 function createStore(pool: pg.Pool): Store {
   let closed: Promise<void> | undefined;
+  const groupCommit = createGroupCommitter(pool, commitChange);
   const rows = async (text: string, values: unknown[] = []): Promise<Record<string, unknown>[]> =>
     (await pool.query(text, values)).rows as Record<string, unknown>[];
   const latestSeq = async (): Promise<number> => {
@@ -212,7 +215,7 @@ function createStore(pool: pg.Pool): Store {
     engine: 'postgres',
     async commitAlertChange(change) {
       try {
-        return await inTransaction(pool, (client) => commitChange(client, change));
+        return await groupCommit(change);
       } catch (error) {
         throw asConflict(error);
       }
