@@ -4,6 +4,7 @@
 // awaits. Additive changes only: other engineers build against this file.
 import type { Alert, Status } from '../cap/types.ts';
 import type { RegionRecord } from '../geo/types.ts';
+import type { IdentityStore } from './identity-store.ts';
 
 /**
  * Lifecycle state of one CAP message:
@@ -158,6 +159,8 @@ export interface IncidentQuery {
 
 export interface Store {
   readonly engine: 'sqlite' | 'postgres';
+  /** Operators, tokens, sessions, login attempts (issue 5). */
+  readonly identity: IdentityStore;
 
   /** Applies one lifecycle change; resolves with the appended event once the commit is durable. */
   commitAlertChange(commit: AlertCommit): Promise<EventRecord>;

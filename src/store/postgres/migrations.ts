@@ -98,4 +98,50 @@ CREATE TABLE regions (
 CREATE INDEX regions_level ON regions (level);
 `,
   },
+  {
+    version: 2,
+    name: 'identity: operators, tokens, sessions, login attempts',
+    sql: `
+CREATE TABLE operators (
+  id                   text PRIMARY KEY,
+  name                 text NOT NULL UNIQUE,
+  roles_json           text NOT NULL,
+  jurisdiction_json    text NOT NULL,
+  password_hash        text NOT NULL,
+  must_change_password boolean NOT NULL,
+  disabled             boolean NOT NULL,
+  created_ms           bigint NOT NULL,
+  updated_ms           bigint NOT NULL
+);
+
+CREATE TABLE tokens (
+  id                text PRIMARY KEY,
+  name              text NOT NULL,
+  hash              text NOT NULL UNIQUE,
+  operator_id       text,
+  roles_json        text NOT NULL,
+  jurisdiction_json text NOT NULL,
+  created_ms        bigint NOT NULL,
+  expires_ms        bigint,
+  revoked_ms        bigint
+);
+
+CREATE TABLE sessions (
+  hash         text PRIMARY KEY,
+  operator_id  text NOT NULL,
+  csrf_hash    text NOT NULL,
+  created_ms   bigint NOT NULL,
+  last_seen_ms bigint NOT NULL,
+  expires_ms   bigint NOT NULL
+);
+CREATE INDEX sessions_operator ON sessions (operator_id);
+
+CREATE TABLE login_attempts (
+  key              text PRIMARY KEY,
+  failures         integer NOT NULL,
+  first_failure_ms bigint NOT NULL,
+  locked_until_ms  bigint NOT NULL
+);
+`,
+  },
 ];

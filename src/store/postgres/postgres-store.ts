@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { RegionRecord } from '../../geo/types.ts';
 import { type AlertCommit, type EventRecord, type Store, StoreConflictError } from '../store.ts';
+import { createPostgresIdentityStore } from './identity.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { appliedMigrationVersions, applyMigrations } from './migrate.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
@@ -213,6 +214,7 @@ function createStore(pool: pg.Pool): Store {
 
   return {
     engine: 'postgres',
+    identity: createPostgresIdentityStore(pool),
     async commitAlertChange(change) {
       try {
         return await groupCommit(change);

@@ -86,4 +86,50 @@ CREATE TABLE regions (
 CREATE INDEX regions_level ON regions (level);
 `,
   },
+  {
+    version: 2,
+    name: 'identity: operators, tokens, sessions, login attempts',
+    sql: `
+CREATE TABLE operators (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  roles_json TEXT NOT NULL,
+  jurisdiction_json TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  must_change_password INTEGER NOT NULL,
+  disabled INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE tokens (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  hash TEXT NOT NULL UNIQUE,
+  operator_id TEXT,
+  roles_json TEXT NOT NULL,
+  jurisdiction_json TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER,
+  revoked_ms INTEGER
+) STRICT;
+
+CREATE TABLE sessions (
+  hash TEXT PRIMARY KEY,
+  operator_id TEXT NOT NULL,
+  csrf_hash TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX sessions_operator ON sessions (operator_id);
+
+CREATE TABLE login_attempts (
+  key TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  first_failure_ms INTEGER NOT NULL,
+  locked_until_ms INTEGER NOT NULL
+) STRICT;
+`,
+  },
 ];

@@ -15,6 +15,7 @@ import {
   type Store,
   StoreConflictError,
 } from '../store.ts';
+import { createSqliteIdentityStore } from './identity.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { alertFromRow, eventFromRow, incidentFromRow } from './rows.ts';
 
@@ -154,6 +155,7 @@ function createStore(db: Database.Database): Store {
 
   return {
     engine: 'sqlite',
+    identity: createSqliteIdentityStore(db),
     commitAlertChange: (change) => groupCommit.submit(change),
     async getAlert(id) {
       return readAlert(id);
