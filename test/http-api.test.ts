@@ -330,6 +330,9 @@ function apiSuite(engine: 'sqlite' | 'postgres'): void {
           'REQUEST_INVALID',
         );
         await assertRefusedAndNothingStored(await request('GET', '/v1/nothing-here'), 404, 'NOT_FOUND');
+        const unknown = await request('GET', '/v1/alerts?colour=red');
+        await assertRefusedAndNothingStored(unknown, 400, 'REQUEST_INVALID');
+        assert.match(unknown.text, /querystring\/colour/);
       });
     });
 
@@ -470,6 +473,18 @@ describe('the two-person rule, when configured', () => {
       });
       assert.equal(approve.status, 403);
       assert.equal(((await approve.json()) as { error: { code: string } }).error.code, 'ALERT_SELF_APPROVAL');
+      // reject takes an optional body: without one it reaches the rule; an unknown field is named.
+      const reject = await fetch(`${held.url}/v1/alerts/${encodeURIComponent(body.alert.id)}/reject`, {
+        method: 'POST',
+      });
+      assert.equal(reject.status, 403);
+      const odd = await fetch(`${held.url}/v1/alerts/${encodeURIComponent(body.alert.id)}/reject`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"why":"x"}',
+      });
+      assert.equal(odd.status, 400);
+      assert.match(await odd.text(), /body\/why/);
     } finally {
       await held.stop();
     }

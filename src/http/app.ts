@@ -75,6 +75,8 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
     return503OnClosing: true,
     // Long enough for external CAP identifiers (the schema allows 256); the router's default is 100.
     routerOptions: { maxParamLength: 256 },
+    // Unknown fields are errors, never silently dropped (Fastify's default removes them).
+    ajv: { customOptions: { removeAdditional: false } },
     // Router-level failures (a malformed percent-encoding, an overlong segment) get the error shape too.
     frameworkErrors: (error, request, reply) => {
       const mapped = toHttpError(error, request.id);

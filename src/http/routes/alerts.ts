@@ -107,7 +107,8 @@ export function alertRoutes(deps: AlertRoutesDeps): FastifyPluginAsyncTypebox {
           tags,
           summary: 'Reject a pending alert',
           params: AlertIdParams,
-          body: RejectBodySchema,
+          // Optional: a body is checked only when one is sent.
+          body: { content: { 'application/json': { schema: RejectBodySchema } } } as never,
           response: { 200: ChangeResultSchema, ...ERROR_RESPONSES },
         },
       },
