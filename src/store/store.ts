@@ -4,6 +4,7 @@
 // awaits. Additive changes only: other engineers build against this file.
 import type { Alert, Status } from '../cap/types.ts';
 import type { RegionRecord } from '../geo/types.ts';
+import type { AuditEntry, AuditStore } from './audit-store.ts';
 import type { IdentityStore } from './identity-store.ts';
 
 /**
@@ -123,6 +124,8 @@ export interface AlertCommit {
   schedule?: { add?: ScheduleEntry[]; removeAlertIds?: string[] };
   idempotency?: IdempotencyRecord;
   event: EventBuilder;
+  /** The audit record of this change, appended after the event in the same transaction (its `eventSeq` filled in). */
+  audit?: AuditEntry;
 }
 
 /** Why a commit was refused; the domain maps it to a TocsinError. */
@@ -161,6 +164,8 @@ export interface Store {
   readonly engine: 'sqlite' | 'postgres';
   /** Operators, tokens, sessions, login attempts (issue 5). */
   readonly identity: IdentityStore;
+  /** The hash-chained audit log and pre-approved templates (issue 5). */
+  readonly audit: AuditStore;
 
   /** Applies one lifecycle change; resolves with the appended event once the commit is durable. */
   commitAlertChange(commit: AlertCommit): Promise<EventRecord>;

@@ -144,4 +144,48 @@ CREATE TABLE login_attempts (
 );
 `,
   },
+  {
+    version: 3,
+    name: 'audit log (hash chain) and pre-approved templates',
+    sql: `
+CREATE TABLE audit_log (
+  seq         bigint PRIMARY KEY,
+  time_ms     bigint NOT NULL,
+  actor_id    text NOT NULL,
+  action      text NOT NULL,
+  target_id   text,
+  record_json text NOT NULL,
+  hash        text NOT NULL
+);
+CREATE INDEX audit_log_action ON audit_log (action, seq);
+CREATE INDEX audit_log_actor ON audit_log (actor_id, seq);
+CREATE INDEX audit_log_target ON audit_log (target_id, seq);
+-- Append-only: the hub never changes or removes a record (the chain would show it anyway).
+CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$;
+CREATE TRIGGER audit_log_no_change BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION audit_log_append_only();
+
+-- The chain head: locked by UPDATE ... RETURNING, so appends from every node form one chain.
+CREATE TABLE audit_head (
+  only_row boolean PRIMARY KEY CHECK (only_row),
+  seq      bigint NOT NULL,
+  hash     text NOT NULL
+);
+INSERT INTO audit_head (only_row, seq, hash) VALUES (true, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE TABLE templates (
+  id             text PRIMARY KEY,
+  name           text NOT NULL UNIQUE,
+  event_type     text NOT NULL,
+  regions_json   text NOT NULL,
+  body_json      text NOT NULL,
+  revision       integer NOT NULL,
+  created_by     text NOT NULL,
+  created_ms     bigint NOT NULL,
+  updated_ms     bigint NOT NULL,
+  approvals_json text NOT NULL
+);
+`,
+  },
 ];

@@ -6,6 +6,7 @@
 import pg from 'pg';
 import type { RegionRecord } from '../../geo/types.ts';
 import { type AlertCommit, type EventRecord, type Store, StoreConflictError } from '../store.ts';
+import { appendWithClient, createPostgresAuditStore } from './audit.ts';
 import { createPostgresIdentityStore } from './identity.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { appliedMigrationVersions, applyMigrations } from './migrate.ts';
@@ -188,6 +189,7 @@ async function commitChange(client: pg.PoolClient, change: AlertCommit): Promise
     event.json,
     touched,
   ]);
+  if (change.audit) await appendWithClient(client, { ...change.audit, eventSeq: seq });
   return event;
 }
 
@@ -215,6 +217,7 @@ function createStore(pool: pg.Pool): Store {
   return {
     engine: 'postgres',
     identity: createPostgresIdentityStore(pool),
+    audit: createPostgresAuditStore(pool),
     async commitAlertChange(change) {
       try {
         return await groupCommit(change);

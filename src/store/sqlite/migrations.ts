@@ -132,4 +132,45 @@ CREATE TABLE login_attempts (
 ) STRICT;
 `,
   },
+  {
+    version: 3,
+    name: 'audit log (hash chain) and pre-approved templates',
+    sql: `
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  time_ms INTEGER NOT NULL,
+  actor_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target_id TEXT,
+  record_json TEXT NOT NULL,
+  hash TEXT NOT NULL
+) STRICT;
+CREATE INDEX audit_log_action ON audit_log (action, seq);
+CREATE INDEX audit_log_actor ON audit_log (actor_id, seq);
+CREATE INDEX audit_log_target ON audit_log (target_id, seq);
+-- Append-only: the hub never changes or removes a record (the chain would show it anyway).
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+
+CREATE TABLE audit_head (
+  only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+) STRICT;
+INSERT INTO audit_head (only_row, seq, hash) VALUES (1, 0, '0000000000000000000000000000000000000000000000000000000000000000');
+
+CREATE TABLE templates (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  event_type TEXT NOT NULL,
+  regions_json TEXT NOT NULL,
+  body_json TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  created_by TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  approvals_json TEXT NOT NULL
+) STRICT;
+`,
+  },
 ];

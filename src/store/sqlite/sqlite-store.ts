@@ -15,6 +15,7 @@ import {
   type Store,
   StoreConflictError,
 } from '../store.ts';
+import { createSqliteAudit } from './audit.ts';
 import { createSqliteIdentityStore } from './identity.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { alertFromRow, eventFromRow, incidentFromRow } from './rows.ts';
@@ -62,6 +63,7 @@ function migrate(db: Database.Database): void {
 }
 
 function createStore(db: Database.Database): Store {
+  const audit = createSqliteAudit(db);
   const q = {
     alertById: db.prepare('SELECT * FROM alerts WHERE id = ?'),
     alertRegions: db.prepare(
@@ -148,6 +150,7 @@ function createStore(db: Database.Database): Store {
     if (i) q.idempotencyInsert.run(i.actorId, i.key, i.requestHash, i.alertId, i.outcome, i.createdMs);
     const event = { ...change.event(seq), seq };
     q.insertEvent.run(seq, event.id, event.type, event.timeMs, JSON.stringify(event.regions), event.json);
+    if (change.audit) audit.appendInTransaction({ ...change.audit, eventSeq: seq });
     return event;
   });
 
@@ -156,6 +159,7 @@ function createStore(db: Database.Database): Store {
   return {
     engine: 'sqlite',
     identity: createSqliteIdentityStore(db),
+    audit: audit.store,
     commitAlertChange: (change) => groupCommit.submit(change),
     async getAlert(id) {
       return readAlert(id);
