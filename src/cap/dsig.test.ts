@@ -160,6 +160,17 @@ describe('wrapping and hostile input', () => {
     );
   });
 
+  test('deep nesting is refused before the DOM parser sees it', () => {
+    const depth = 200_000;
+    const deep = signed.replace(
+      '<note>',
+      `${'<x:n xmlns:x="urn:x">'.repeat(depth)}${'</x:n>'.repeat(depth)}<note>`,
+    );
+    const check = verifyCapSignature(deep);
+    assert.equal(check.code, DSIG_CODES.refused);
+    assert.match(check.reason ?? '', /nested 200001 deep/);
+  });
+
   test('an RSA-SHA1 signature method is not accepted', () => {
     const sha1 = signed.replace(
       'http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256',

@@ -151,11 +151,33 @@ function resolveKey(input: TrustedKey): ResolvedKey {
 }
 
 /** Refuses what no CAP message needs and what makes XML parsers dangerous (entity expansion). */
+// The DOM parser and C14N cost grows with the square of the nesting depth (namespace lookups
+// walk the ancestors): a 200 000-deep document took minutes. A CAP message with its signature
+// is about 11 deep, so a cheap linear scan refuses anything deeper than this first.
+const MAX_SIGNED_XML_DEPTH = 64;
+
+/** Element nesting depth, by a linear scan of the tags (comments and CDATA may fool it; it is only a guard). */
+function maxDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  for (const m of text.matchAll(/<(\/?)[A-Za-z_][^>]*?(\/?)>/g)) {
+    if (m[1]) depth -= 1;
+    else if (!m[2]) {
+      depth += 1;
+      if (depth > max) max = depth;
+    }
+  }
+  return max;
+}
+
 function refusal(text: string): string | undefined {
   if (Buffer.byteLength(text, 'utf8') > MAX_SIGNED_XML_BYTES)
     return `larger than ${MAX_SIGNED_XML_BYTES} bytes`;
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text))
     return 'DOCTYPE and entity declarations are not allowed';
+  const depth = maxDepth(text);
+  if (depth > MAX_SIGNED_XML_DEPTH)
+    return `elements are nested ${depth} deep; at most ${MAX_SIGNED_XML_DEPTH} are allowed`;
   return undefined;
 }
 
@@ -281,6 +303,19 @@ function isCheck(value: object): value is SignatureCheck {
 
 /** Verifies the enveloped XML-DSig signature of a CAP message; says exactly why when it is not valid. */
 export function verifyCapSignature(xml: string | Uint8Array, options: VerifyOptions = {}): SignatureCheck {
+  try {
+    return verifyUnguarded(xml, options);
+  } catch (error) {
+    // Hostile shapes (say, nesting deep enough to exhaust the stack in C14N) end here, not in a crash.
+    if (error instanceof TrustedKeyError) throw error;
+    const reason = `the signature could not be checked: ${(error as Error).message}`;
+    return { signed: false, valid: false, trusted: false, code: DSIG_CODES.malformed, reason };
+  }
+}
+
+class TrustedKeyError extends Error {}
+
+function verifyUnguarded(xml: string | Uint8Array, options: VerifyOptions): SignatureCheck {
   let text: string;
   try {
     text = decode(xml);
@@ -347,7 +382,7 @@ export function verifyCapSignature(xml: string | Uint8Array, options: VerifyOpti
   try {
     trustedKeys = options.keys?.map(resolveKey);
   } catch (error) {
-    throw new Error(`a trusted key could not be read: ${(error as Error).message}`);
+    throw new TrustedKeyError(`a trusted key could not be read: ${(error as Error).message}`);
   }
   const matchTrusted = trustedKeys?.find(
     // With no key in KeyInfo at all, a single trusted key is the only candidate.
