@@ -9,6 +9,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { type Hub, startHub } from '../../src/main.ts';
+import { ROLES } from '../../src/alerts/actor.ts';
+import { storeToken } from '../../src/auth/tokens.ts';
+import type { Store } from '../../src/store/store.ts';
+import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import { cliCommand, REPO_ROOT } from './cli.ts';
 import { createTestDatabase } from './postgres.ts';
 
@@ -74,7 +79,7 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   return {
     ...hub,
     dataDir,
-    headers: {},
+    headers: await testTokenHeaders(hub.store),
     async stop() {
       if (stopped) return;
       stopped = true;
@@ -83,6 +88,34 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
       await database?.drop();
     },
   };
+}
+
+/** Mints a token with every role over UA on a store; returns the headers that carry it. */
+export async function testTokenHeaders(store: Store): Promise<Record<string, string>> {
+  const { secret } = await storeToken(
+    store.identity,
+    { name: 'test', roles: [...ROLES], jurisdiction: ['UA'], expiresMs: null, operatorId: null },
+    Date.now(),
+  );
+  return { authorization: `Bearer ${secret}` };
+}
+
+/**
+ * For `spawnServe`: mints a token with every role over UA straight into the data dir (or the
+ * database) the server uses, as `tocsin token create` does; returns the secret (pass it as
+ * `authorization: Bearer <secret>` or `--token`).
+ */
+export async function mintServeToken(where: { dataDir?: string; databaseUrl?: string }): Promise<string> {
+  const store =
+    where.databaseUrl !== undefined && where.databaseUrl !== ''
+      ? await openPostgresStore({ url: where.databaseUrl })
+      : await openSqliteStore({ dataDir: where.dataDir ?? '' });
+  try {
+    const headers = await testTokenHeaders(store);
+    return (headers.authorization as string).slice('Bearer '.length);
+  } finally {
+    await store.close();
+  }
 }
 
 export interface ServeProcess {
