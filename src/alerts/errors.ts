@@ -24,9 +24,10 @@ export const ERROR_CODES = {
   AUTH_TOKEN_INVALID: 'The bearer token or session is unknown, revoked or expired.',
   AUTH_LOCKED: 'Too many failed logins for this name or address; retry after the time given.',
   AUTH_RATE_LIMITED: 'Too many requests with this token; retry after the time given.',
-  AUTH_CSRF: 'A request with a session cookie must carry the session\'s X-CSRF-Token header.',
+  AUTH_CSRF: "A request with a session cookie must carry the session's X-CSRF-Token header.",
   AUTH_ORIGIN_FORBIDDEN: 'The request comes from an origin not allowed to use the operator API.',
-  AUTH_PASSWORD_CHANGE_REQUIRED: 'The one-time password must be changed (POST /v1/session/password) before anything else.',
+  AUTH_PASSWORD_CHANGE_REQUIRED:
+    'The one-time password must be changed (POST /v1/session/password) before anything else.',
   AUTH_PASSWORD_WEAK: 'The new password is too short, too simple, or equal to the old one.',
   IDENTITY_INPUT_INVALID: 'An operator or token field is malformed (name, roles, jurisdiction, expiry).',
   OPERATOR_NOT_FOUND: 'No operator with this id.',

@@ -91,6 +91,42 @@ describe('input', () => {
     assert.equal(JSON.parse(h.service.stateOf('UA-63').body).active, false);
   });
 
+  test('a CAP Update or Cancel sent to issue continues the incident it references (feeds)', async () => {
+    const { alert } = await h.service.issue(alice, {
+      format: 'cap-xml',
+      text: capXml({ identifier: 'feed-1', geocode: 'UA-63' }),
+    });
+    const ref =
+      '<references>civil-protection@example.org,feed-1,2026-03-01T10:42:00+02:00</references><info>';
+    const update = capXml({ identifier: 'feed-2', geocode: 'UA-59', msgType: 'Update' }).replace(
+      '<info>',
+      ref,
+    );
+    const updated = await h.service.issue(alice, { format: 'cap-xml', text: update });
+    assert.equal(updated.alert.incident, alert.id);
+    assert.equal(updated.alert.msgType, 'Update');
+    const sumy = JSON.parse(h.service.stateOf('UA-59').body) as {
+      alerts: { incident: string; alert: string }[];
+    };
+    assert.equal(sumy.alerts.find((e) => e.incident === alert.id)?.alert, 'feed-2');
+    assert.equal(JSON.parse(h.service.stateOf('UA-63').body).active, false);
+    const cancel = capXml({ identifier: 'feed-3', geocode: 'UA-59', msgType: 'Cancel' }).replace(
+      '<info>',
+      ref.replace(',feed-1,', ',feed-2,'),
+    );
+    const cancelled = await h.service.issue(alice, { format: 'cap-xml', text: cancel });
+    assert.equal(cancelled.alert.state, 'ended');
+    assert.equal((await h.service.get(alert.id)).endReason, 'cancelled');
+    const stray = capXml({ identifier: 'feed-4', msgType: 'Update' }).replace(
+      '<info>',
+      ref.replace(',feed-1,', ',nobody-knows,'),
+    );
+    await assert.rejects(
+      h.service.issue(alice, { format: 'cap-xml', text: stray }),
+      refusedWith('ALERT_NOT_FOUND'),
+    );
+  });
+
   test('bad CAP is refused with the validator findings, and nothing is stored', async () => {
     const before = await h.store.latestSeq();
     await assert.rejects(

@@ -3,6 +3,7 @@
 // event is signed inside it, once seq is known), then run the side effects in afterCommit().
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { alertAudit, LIFECYCLE_ACTIONS } from '../audit/entries.ts';
 import type { Bus, BusEvent } from '../bus/bus.ts';
 import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
 import { createTocsinProfile } from '../cap/profiles/tocsin.ts';
@@ -17,9 +18,10 @@ import {
   type Store,
   StoreConflictError,
 } from '../store/store.ts';
-import type { Actor } from './actor.ts';
+import { type Actor, SYSTEM_ACTOR } from './actor.ts';
 import { type Authorize, allowEverything } from './authorize.ts';
 import { type Clock, formatCapTime, type Ids, parseTime, randomIds, systemClock } from './clock.ts';
+import { type CorrectionTexts, correctionAlert, DEFAULT_CORRECTION_TEXTS } from './correction.ts';
 import { endingAlert } from './ending.ts';
 import { TocsinError } from './errors.ts';
 import type { SigningKey } from './event-signing.ts';
@@ -64,6 +66,10 @@ export interface AlertServiceDeps {
   onEvent?: (event: EventRecord) => void;
   /** Errors of background work (publishing, the scheduler); never thrown to callers. */
   onError?: (error: unknown, context: string) => void;
+  /** Texts of the one-action correction (a cancel without a body), by language. */
+  correctionTexts?: CorrectionTexts;
+  /** Signs the CAP XML of every stored alert (enveloped XML-DSig) when an XML signing key is configured. */
+  signXml?: (xml: string) => string;
 }
 
 const DEFAULT_LIST_LIMIT = 50;
@@ -205,11 +211,19 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
             status: current.status,
           },
         })
-      : endingAlert(current.cap, kind, {
-          identifier: ids.alertId(),
-          sent: formatTime(ctx.nowMs),
-          sender: deps.sender,
-        });
+      : kind === 'cancel'
+        ? correctionAlert(current.cap, incident, {
+            tree,
+            texts: deps.correctionTexts ?? DEFAULT_CORRECTION_TEXTS,
+            identifier: ids.alertId(),
+            sent: formatTime(ctx.nowMs),
+            sender: deps.sender,
+          })
+        : endingAlert(current.cap, kind, {
+            identifier: ids.alertId(),
+            sent: formatTime(ctx.nowMs),
+            sender: deps.sender,
+          });
     if (kind !== 'update' && input) forceEnding(cap, kind);
     checkContinues(cap, current, msgType, kind);
     const prepared = checkAlert(cap, ctx);
@@ -251,6 +265,9 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
               },
             }),
         event: makeEvent(type, record, next, endReason ?? undefined),
+        audit: alertAudit(actor, changeAction(kind, input !== undefined), record, ctx.nowMs, {
+          references: current.id,
+        }),
       });
     } catch (error) {
       if (error instanceof StoreConflictError && error.kind === 'idempotency' && key !== undefined) {
@@ -313,7 +330,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       authorId: actor.id,
       approverId: null,
       cap: prepared.cap,
-      xml: prepared.xml,
+      xml: deps.signXml ? deps.signXml(prepared.xml) : prepared.xml,
       regions: prepared.regions,
     };
   }
@@ -356,6 +373,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       incident: next,
       schedule: { removeAlertIds: [alertId] },
       event: makeEvent(EVENT_TYPES.ended, alert, next, 'expired'),
+      audit: alertAudit(SYSTEM_ACTOR, LIFECYCLE_ACTIONS.expired, alert, clock.now(), { dueMs }),
     });
     await afterCommit(event, next, false);
     return true;
@@ -369,6 +387,7 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       setAlertStates: [{ alertId, state: 'lapsed' }],
       schedule: { removeAlertIds: [alertId] },
       event: makeEvent(EVENT_TYPES.lapsed, alert, undefined, 'approval timed out'),
+      audit: alertAudit(SYSTEM_ACTOR, LIFECYCLE_ACTIONS.lapsed, alert, clock.now()),
     });
     await afterCommit(event, undefined, false);
     return true;
@@ -437,6 +456,13 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
           incident,
           reason?.slice(0, 1000),
         ),
+        audit: alertAudit(
+          actor,
+          approved ? LIFECYCLE_ACTIONS.approved : LIFECYCLE_ACTIONS.rejected,
+          alert,
+          nowMs,
+          { author: alert.authorId, ...(reason === undefined ? {} : { reason: reason.slice(0, 1000) }) },
+        ),
       });
     } catch (error) {
       if (error instanceof StoreConflictError && error.kind === 'state')
@@ -450,6 +476,11 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
   const service: AlertService = {
     async issue(actor, input, options = {}) {
       const key = checkedKey(options.idempotencyKey);
+      // A CAP Update or Cancel (a feed, a partner system) continues the incident it references.
+      if (input.format !== 'short') {
+        const continued = await continuation(actor, input, options);
+        if (continued) return { outcome: 'issued', alert: continued.alert, replayed: continued.replayed };
+      }
       const hash = requestHash(input);
       if (key !== undefined) {
         const earlier = await replay(actor, key, hash);
@@ -457,20 +488,17 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       }
       const ctx = context();
       const cap = readInput(input, ctx, { msgType: 'Alert' });
-      if (cap.msgType !== 'Alert') {
-        throw new TocsinError(
-          'ALERT_INPUT_INVALID',
-          `${/^[AEIOU]/.test(cap.msgType) ? 'An' : 'A'} ${cap.msgType} message continues an incident: send it to /v1/alerts/{id}/update, /all-clear or /cancel`,
-        );
-      }
       const prepared = checkAlert(cap, ctx);
       authorize(actor, 'alert.issue', {
         regions: prepared.regions.map((r) => r.code),
         status: cap.status,
         severity: cap.info[0]?.severity ?? 'Unknown',
       });
-      const pending = needsApproval(cap);
+      // A template two people approved beforehand is its own second pair of eyes (issue 5 §2).
+      const fromTemplate = options.template;
+      const pending = fromTemplate === undefined && needsApproval(cap);
       const record = newRecord(prepared, actor, cap.identifier, pending ? 'pending' : 'issued');
+      if (fromTemplate) record.approverId = `template:${fromTemplate.id}`;
       const incident = pending ? undefined : incidentFor(record, record.sentMs, record.sent);
       const due = pending
         ? { alertId: record.id, kind: 'lapse' as const, dueMs: ctx.nowMs + pendingTtlMs }
@@ -497,6 +525,13 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
                 },
               }),
           event: makeEvent(pending ? EVENT_TYPES.pending : EVENT_TYPES.issued, record, incident),
+          audit: alertAudit(
+            actor,
+            pending ? LIFECYCLE_ACTIONS.drafted : LIFECYCLE_ACTIONS.issued,
+            record,
+            ctx.nowMs,
+            fromTemplate ? { template: fromTemplate } : {},
+          ),
         });
       } catch (error) {
         // Two requests with the same key raced: the other one won; answer as it did.
@@ -567,6 +602,43 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       await scheduler.stop();
     },
   };
+
+  /** For a CAP Update / Cancel given to issue(): the change it makes; undefined for a new alert. */
+  async function continuation(
+    actor: Actor,
+    input: AlertInput,
+    options: IssueOptions,
+  ): Promise<ChangeResult | undefined> {
+    const cap = readInput(input, context(), { msgType: 'Alert' });
+    if (cap.msgType === 'Alert') return undefined;
+    if (cap.msgType !== 'Update' && cap.msgType !== 'Cancel') {
+      throw new TocsinError(
+        'ALERT_INPUT_INVALID',
+        `A CAP ${cap.msgType} message is not an alert the hub issues`,
+        [{ path: 'msgType', message: 'expected Alert, Update or Cancel' }],
+      );
+    }
+    const ids = (cap.references ?? '').split(/\s+/).flatMap((r) => r.split(',')[1] ?? []);
+    if (ids.length === 0) {
+      throw new TocsinError(
+        'ALERT_INPUT_INVALID',
+        `An ${cap.msgType} must reference the alert it continues`,
+        [{ path: 'references', message: 'expected sender,identifier,sent of an earlier alert' }],
+      );
+    }
+    for (const id of ids.reverse()) {
+      if (!(await store.getAlert(id))) continue;
+      const allClear =
+        cap.msgType === 'Update' &&
+        cap.info.length > 0 &&
+        cap.info.every((i) => i.responseType.includes('AllClear'));
+      const kind = cap.msgType === 'Cancel' ? 'cancel' : allClear ? 'all-clear' : 'update';
+      return change(actor, id, kind, input, options);
+    }
+    throw new TocsinError('ALERT_NOT_FOUND', 'The message references no alert this hub knows', [
+      { path: 'references', message: `unknown: ${ids.slice(0, 5).join(', ').slice(0, 300)}` },
+    ]);
+  }
 
   async function listAlerts(query: AlertListQuery): Promise<AlertList> {
     const limit = query.limit ?? DEFAULT_LIST_LIMIT;
@@ -653,6 +725,13 @@ function checkContinues(cap: Alert, current: AlertRecord, msgType: Alert['msgTyp
       `The status of an incident cannot change (${current.status} → ${cap.status})`,
     );
   }
+}
+
+/** The audit action of an update / all-clear / cancel; a cancel without a body is the correction. */
+function changeAction(kind: 'update' | 'all-clear' | 'cancel', withBody: boolean) {
+  if (kind === 'update') return LIFECYCLE_ACTIONS.updated;
+  if (kind === 'all-clear') return LIFECYCLE_ACTIONS.allClear;
+  return withBody ? LIFECYCLE_ACTIONS.cancelled : LIFECYCLE_ACTIONS.corrected;
 }
 
 /** All-clear is an Update whose info has responseType AllClear (DESIGN.md). */

@@ -125,6 +125,8 @@ export interface Stats {
 
 export interface IssueOptions {
   idempotencyKey?: string;
+  /** Fired from a pre-approved template (src/alerts/templates.ts only): issued at once, no pending. */
+  template?: { id: string; revision: number; approvers: string[] };
 }
 
 export interface AlertService {
