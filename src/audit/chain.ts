@@ -22,8 +22,13 @@ function sha256Hex(text: string): string {
 /** Builds record `seq` after the record whose hash is `prevHash`. Throws on an entry that is not plain JSON. */
 export function sealAudit(entry: AuditEntry, seq: number, prevHash: string): SealedAudit {
   const unsealed = { ...stripUndefined(entry), seq, prevHash };
-  const json = canonicalize(unsealed);
-  if (json === undefined) throw new TypeError('audit entry cannot be canonicalised');
+  let json: string | undefined;
+  try {
+    json = canonicalize(unsealed);
+  } catch (error) {
+    throw new TypeError(`audit entry is not plain JSON: ${(error as Error).message}`);
+  }
+  if (json === undefined) throw new TypeError('audit entry is not plain JSON');
   // A round trip proves the entry is plain JSON (a Date or NaN would hash one way and read back another).
   if (canonicalize(JSON.parse(json)) !== json) throw new TypeError('audit entry is not plain JSON');
   return { record: { ...(JSON.parse(json) as AuditRecord), hash: sha256Hex(json) }, json };

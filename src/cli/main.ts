@@ -12,6 +12,7 @@ const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   config: () => import('./config.ts'),
   keys: () => import('./keys.ts'),
   regions: () => import('./regions.ts'),
+  audit: () => import('./audit.ts'),
 };
 
 function processIo(): CliIo {
