@@ -18,7 +18,9 @@ export interface TestDatabase {
 /** Creates an empty database named `tocsin_test_<pid>_<random>` and returns its URL. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `tocsin_test_${process.pid}_${randomBytes(5).toString('hex')}`;
-  await adminQuery(`CREATE DATABASE ${name}`);
+  // template0 takes no connections, so a session left on template1 (a tool, another test) can never
+  // make CREATE DATABASE fail with "source database is being accessed by other users".
+  await adminQuery(`CREATE DATABASE ${name} TEMPLATE template0 ENCODING 'UTF8'`);
   const url = new URL(TEST_POSTGRES_ADMIN_URL);
   url.pathname = `/${name}`;
   let dropped = false;
