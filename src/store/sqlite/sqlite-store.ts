@@ -253,6 +253,9 @@ function createGroupCommit(db: Database.Database, apply: (change: AlertCommit) =
       try {
         outcomes.set(waiter, { ok: true, event: apply(waiter.change) });
       } catch (error) {
+        // Some errors (SQLITE_FULL, IOERR, ...) make SQLite roll back the whole transaction: then
+        // nothing of the batch is written, and every change of it must fail, not run unguarded.
+        if (!db.inTransaction) throw error;
         outcomes.set(waiter, { ok: false, error });
       }
     }
