@@ -46,7 +46,8 @@ describe('CAP JSON', () => {
     assert.equal('circle' in area, false, 'empty repeatable elements are left out');
     assert.equal('code' in json, false);
     const circle = toCapJson(fromXml('a3-earthquake.xml'));
-    const a3 = ((circle.info as Record<string, unknown>[])[0]?.area as Record<string, unknown>[])[0];
+    const a3Info = (circle.info as Record<string, unknown>[])[0] as Record<string, unknown>;
+    const a3 = (a3Info.area as Record<string, unknown>[])[0];
     assert.deepEqual(a3?.circle, ['32.9525,-115.5527 0']);
   });
 

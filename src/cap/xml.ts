@@ -1,15 +1,14 @@
-// CAP XML → model, in one streaming pass over the text with saxes (which never expands
+// CAP XML → model, in one pass over the text with a strict XML scanner (xml-scan.ts, which never expands
 // entities beyond the five predefined ones and character references). Safe by construction:
 // any DOCTYPE is refused before its content matters (no XXE, no entity expansion), and size,
 // depth, element count and polygon size are bounded by CapXmlLimits. CAP 1.2 is read as is;
 // CAP 1.1 and 1.0 are mapped onto the 1.2 model with warnings where meaning changes.
 
-import type { SaxesTagNS } from 'saxes';
-import { SaxesParser } from 'saxes';
 import type { Alert, CapVersion, Finding, Position } from './types.ts';
 import { CAP_NAMESPACES } from './types.ts';
 import type { RawRecord, Reporter } from './xml-model.ts';
 import { buildAlert, childPath, itemPath } from './xml-model.ts';
+import { LineLocator, type ScanHandler, type ScanTag, scanXml, XmlSyntaxError } from './xml-scan.ts';
 import type { ChildSpec, ComplexKind, ElementSpec } from './xml-spec.ts';
 import { ELEMENT_SPECS, XMLDSIG_NAMESPACE } from './xml-spec.ts';
 
@@ -51,7 +50,7 @@ const VERSION_BY_NAMESPACE = new Map<string, CapVersion>(
   (Object.entries(CAP_NAMESPACES) as [CapVersion, string][]).map(([v, ns]) => [ns, v]),
 );
 
-/** Thrown inside saxes handlers to stop the pass at a fatal error; never escapes this module. */
+/** Thrown inside scanner handlers to stop the pass at a fatal error; never escapes this module. */
 class Stop extends Error {}
 
 interface Frame {
@@ -101,13 +100,40 @@ function fail(code: string, message: string, pos?: Position): CapParseResult {
   return { ok: false, errors: [finding] };
 }
 
-class CapXmlReader {
+/**
+ * A successful parse. `positions` is built on first use: most callers never ask, and a Map of
+ * every path costs as much as the rest of the parse (CPU profile, docs/cap-formats.md). Until
+ * then the result keeps the source text alive.
+ */
+class ParsedCapXml {
+  readonly ok = true as const;
+  readonly alert: Alert;
+  readonly version: CapVersion;
+  readonly warnings: Finding[];
+  readonly #reader: CapXmlReader;
+  constructor(alert: Alert, version: CapVersion, warnings: Finding[], reader: CapXmlReader) {
+    this.alert = alert;
+    this.version = version;
+    this.warnings = warnings;
+    this.#reader = reader;
+  }
+  get positions(): Map<string, Position> {
+    return this.#reader.positionMap();
+  }
+}
+
+class CapXmlReader implements ScanHandler, Reporter {
   private readonly lim: CapXmlLimits;
   private readonly fromBytes: boolean;
-  private readonly parser = new SaxesParser({ xmlns: true, position: true });
+  private locator: LineLocator = new LineLocator('');
   private readonly errors: Finding[] = [];
   private readonly warnings: Finding[] = [];
-  private readonly positions = new Map<string, Position>();
+  /** Model paths and the offsets where their elements start; made into positions on demand. */
+  private readonly paths: string[] = [];
+  private readonly offsets: number[] = [];
+  private positions: Map<string, Position> | undefined;
+  /** The root's namespace string: children that inherit it compare by identity, cheaply. */
+  private capUri = '';
   private readonly stack: Frame[] = [];
   private specs: Record<ComplexKind, ElementSpec> = ELEMENT_SPECS['1.2'];
   private version: CapVersion | undefined;
@@ -119,8 +145,8 @@ class CapXmlReader {
   /** The simple element being read: its name, path and text so far. */
   private textName: string | undefined;
   private textPath = '';
-  private text = '';
-  private tagStart: Position = { line: 1, column: 1 };
+  private textValue = '';
+  private tagOffset = 0;
   private seenSignature = false;
 
   constructor(lim: CapXmlLimits, fromBytes: boolean) {
@@ -128,54 +154,63 @@ class CapXmlReader {
     this.fromBytes = fromBytes;
   }
 
-  read(xml: string): CapParseResult {
-    const p = this.parser;
-    p.on('doctype', () =>
-      this.fatal(
-        'CAP_XML_DOCTYPE_FORBIDDEN',
-        'DOCTYPE declarations are not allowed in CAP messages (entity expansion, external entities)',
-      ),
+  // ScanHandler: the scanner calls these in document order. (Methods rather than closures:
+  // nothing is allocated per document for the handler.)
+  xmlDecl(encoding: string | undefined): void {
+    if (this.fromBytes && encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
+      this.fatal('CAP_XML_UNSUPPORTED_ENCODING', `Encoding "${encoding}" is not supported; send UTF-8`, 0);
+    }
+  }
+
+  doctype(offset: number): void {
+    this.fatal(
+      'CAP_XML_DOCTYPE_FORBIDDEN',
+      'DOCTYPE declarations are not allowed in CAP messages (entity expansion, external entities)',
+      offset,
     );
-    p.on('xmldecl', (decl) => {
-      if (this.fromBytes && decl.encoding !== undefined && !/^utf-?8$/i.test(decl.encoding)) {
-        this.fatal(
-          'CAP_XML_UNSUPPORTED_ENCODING',
-          `Encoding "${decl.encoding}" is not supported; send UTF-8`,
-        );
-      }
-    });
-    p.on('error', (err) => this.fatal('CAP_XML_MALFORMED', `Malformed XML: ${stripPosition(err.message)}`));
-    p.on('opentagstart', (tag) => {
-      this.tagStart = { line: p.line, column: p.column - tag.name.length - 1 };
-    });
-    p.on('opentag', (tag) => this.open(tag));
-    p.on('closetag', () => this.close());
-    p.on('text', (t) => this.onText(t));
-    p.on('cdata', (t) => this.onText(t));
+  }
+
+  read(xml: string): CapParseResult {
+    this.locator = new LineLocator(xml);
     try {
-      p.write(xml).close();
+      scanXml(xml, this);
     } catch (err) {
+      if (err instanceof XmlSyntaxError) {
+        const at = this.locator.at(err.offset);
+        return fail('CAP_XML_MALFORMED', `Malformed XML: ${err.message}`, at);
+      }
       if (!(err instanceof Stop)) throw err;
       return { ok: false, errors: this.errors };
     }
     if (this.root === undefined || this.version === undefined) {
       return fail('CAP_XML_MALFORMED', 'No root element');
     }
-    const reporter = this.reporter();
     const alert = buildAlert(
       this.root,
       { version: this.version, maxPolygonPoints: this.lim.maxPolygonPoints },
-      reporter,
+      this,
     );
     if (this.errors.length > 0) return { ok: false, errors: this.errors };
-    return { ok: true, alert, version: this.version, warnings: this.warnings, positions: this.positions };
+    return new ParsedCapXml(alert, this.version, this.warnings, this);
   }
 
-  private reporter(): Reporter {
-    return {
-      error: (code, path, message) => this.add(this.errors, code, 'error', path, message),
-      warn: (code, path, message) => this.add(this.warnings, code, 'warning', path, message),
-    };
+  positionMap(): Map<string, Position> {
+    if (this.positions === undefined) {
+      this.positions = new Map();
+      for (let i = 0; i < this.paths.length; i++) {
+        this.positions.set(this.paths[i] as string, this.locator.at(this.offsets[i] as number));
+      }
+    }
+    return this.positions;
+  }
+
+  // Reporter: findings of the model builder, placed by their path.
+  error(code: string, path: string, message: string): void {
+    this.add(this.errors, code, 'error', path, message);
+  }
+
+  warn(code: string, path: string, message: string): void {
+    this.add(this.warnings, code, 'warning', path, message);
   }
 
   private add(
@@ -199,7 +234,7 @@ class CapXmlReader {
   private positionOf(path: string): Position | undefined {
     let p = path;
     for (;;) {
-      const pos = this.positions.get(p);
+      const pos = this.positionMap().get(p);
       if (pos !== undefined) return pos;
       if (p === '') return undefined;
       const dot = p.lastIndexOf('.');
@@ -207,8 +242,8 @@ class CapXmlReader {
     }
   }
 
-  private fatal(code: string, message: string, pos?: Position): never {
-    const at = pos ?? { line: this.parser.line, column: this.parser.column };
+  private fatal(code: string, message: string, where: Position | number): never {
+    const at = typeof where === 'number' ? this.locator.at(where) : where;
     this.errors.push({ code, severity: 'error', path: '', message, line: at.line, column: at.column });
     throw new Stop(code);
   }
@@ -220,20 +255,20 @@ class CapXmlReader {
       severity: 'error',
       path,
       message,
-      line: this.tagStart.line,
-      column: this.tagStart.column,
+      ...this.locator.at(this.tagOffset),
     });
     throw new Stop(code);
   }
 
-  private open(tag: SaxesTagNS): void {
+  open(tag: ScanTag, offset: number): void {
+    this.tagOffset = offset;
     this.depth++;
     this.elements++;
     if (this.depth > this.lim.maxDepth) {
-      this.fatal('CAP_XML_TOO_DEEP', `Elements are nested deeper than ${this.lim.maxDepth}`, this.tagStart);
+      this.fatal('CAP_XML_TOO_DEEP', `Elements are nested deeper than ${this.lim.maxDepth}`, offset);
     }
     if (this.elements > this.lim.maxElements) {
-      this.fatal('CAP_XML_TOO_MANY_ELEMENTS', `More than ${this.lim.maxElements} elements`, this.tagStart);
+      this.fatal('CAP_XML_TOO_MANY_ELEMENTS', `More than ${this.lim.maxElements} elements`, offset);
     }
     if (this.skipDepth > 0) return;
     if (this.root === undefined) {
@@ -256,7 +291,7 @@ class CapXmlReader {
       this.skipDepth = this.depth;
       return;
     }
-    if (tag.uri !== CAP_NAMESPACES[this.version as CapVersion]) {
+    if (tag.uri !== this.capUri) {
       this.structural(
         tag.uri === '' ? 'CAP_XML_WRONG_NAMESPACE' : 'CAP_XML_UNKNOWN_ELEMENT',
         parent.path,
@@ -304,15 +339,16 @@ class CapXmlReader {
         this.push(child.kind, path, raw);
       }
     }
-    this.positions.set(path, this.tagStart);
+    this.paths.push(path);
+    this.offsets.push(this.tagOffset);
     if (child.kind === 'text') {
       this.textName = child.name;
       this.textPath = path;
-      this.text = '';
+      this.textValue = '';
     }
   }
 
-  private openRoot(tag: SaxesTagNS): void {
+  private openRoot(tag: ScanTag): void {
     const version = VERSION_BY_NAMESPACE.get(tag.uri);
     if (tag.local !== 'alert' || version === undefined) {
       const ns = tag.uri === '' ? 'no namespace' : `namespace "${tag.uri}"`;
@@ -326,7 +362,9 @@ class CapXmlReader {
     this.specs = ELEMENT_SPECS[version];
     this.checkAttributes(tag);
     this.root = {};
-    this.positions.set('', this.tagStart);
+    this.capUri = tag.uri;
+    this.paths.push('');
+    this.offsets.push(this.tagOffset);
     this.push('alert', '', this.root);
   }
 
@@ -334,22 +372,20 @@ class CapXmlReader {
     this.stack.push({ kind, spec: this.specs[kind], path, raw, last: -1 });
   }
 
-  private checkAttributes(tag: SaxesTagNS): void {
-    for (const name in tag.attributes) {
-      const attr = tag.attributes[name];
-      if (attr === undefined) continue;
-      // Namespace declarations and xsi:* (schemaLocation, ...) are allowed on any element.
-      if (attr.prefix === 'xmlns' || attr.name === 'xmlns') continue;
+  private checkAttributes(tag: ScanTag): void {
+    for (const attr of tag.attributes) {
+      // xsi:* (schemaLocation, ...) is allowed on any element; namespace declarations never
+      // reach here.
       if (attr.uri === 'http://www.w3.org/2001/XMLSchema-instance') continue;
       this.structural(
         'CAP_XML_UNEXPECTED_ATTRIBUTE',
         this.stack[this.stack.length - 1]?.path ?? '',
-        `Attribute ${name} is not allowed on <${tag.local}>`,
+        `Attribute ${attr.name} is not allowed on <${tag.local}>`,
       );
     }
   }
 
-  private close(): void {
+  close(): void {
     this.depth--;
     if (this.skipDepth > 0) {
       if (this.depth < this.skipDepth) this.skipDepth = 0;
@@ -358,19 +394,19 @@ class CapXmlReader {
     if (this.textName !== undefined) {
       const parent = this.stack[this.stack.length - 1] as Frame;
       const value = parent.raw[this.textName];
-      if (Array.isArray(value)) value[value.length - 1] = this.text;
-      else parent.raw[this.textName] = this.text;
+      if (Array.isArray(value)) value[value.length - 1] = this.textValue;
+      else parent.raw[this.textName] = this.textValue;
       this.textName = undefined;
-      this.text = '';
+      this.textValue = '';
       return;
     }
     this.stack.pop();
   }
 
-  private onText(t: string): void {
+  text(t: string, offset: number): void {
     if (this.skipDepth > 0) return;
     if (this.textName !== undefined) {
-      this.text += t;
+      this.textValue += t;
       return;
     }
     if (this.stack.length === 0 || isXmlSpace(t)) return;
@@ -378,6 +414,7 @@ class CapXmlReader {
     this.fatal(
       'CAP_XML_UNEXPECTED_TEXT',
       `Text "${t.trim().slice(0, 40)}" is not allowed directly inside <${parentName(frame)}>`,
+      offset,
     );
   }
 }
@@ -394,11 +431,6 @@ function isXmlSpace(s: string): boolean {
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
   }
   return true;
-}
-
-/** saxes prefixes its messages with "line:column: "; the finding carries those separately. */
-function stripPosition(message: string): string {
-  return message.replace(/^[^:]*:\d+:\d+: /, '').replace(/^\d+:\d+: /, '');
 }
 
 function firstBadUtf8(bytes: Uint8Array): number {
