@@ -15,8 +15,14 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+let swept = false;
+
 /** Creates an empty database named `tocsin_test_<pid>_<random>` and returns its URL. */
 export async function createTestDatabase(): Promise<TestDatabase> {
+  if (!swept) {
+    swept = true;
+    await dropLeftovers();
+  }
   const name = `tocsin_test_${process.pid}_${randomBytes(5).toString('hex')}`;
   // template0 takes no connections, so a session left on template1 (a tool, another test) can never
   // make CREATE DATABASE fail with "source database is being accessed by other users".
@@ -34,6 +40,33 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     },
   };
+}
+
+/** Drops test databases whose creating process is gone (a run killed before its cleanup). */
+async function dropLeftovers(): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'tocsin\\_test\\_%'",
+    );
+    for (const { datname } of rows) {
+      const pid = Number(/^tocsin_test_(\d+)_[0-9a-f]+$/.exec(datname)?.[1]);
+      if (!Number.isSafeInteger(pid) || processAlive(pid)) continue;
+      await client.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => {});
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function adminQuery(sql: string): Promise<void> {
