@@ -74,7 +74,13 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
   checkOptions(options);
   const report = options.onError ?? (() => {});
   const subjectRoot = `${options.subjectPrefix}.event`;
-  const nc = await connect({ servers: options.url.split(','), name: `tocsin:${options.stream}` });
+  // The first connect fails fast (a wrong URL is a start-up error); once up, the hub never gives
+  // up reconnecting (the client's default stops after 10 attempts, leaving a dead bus behind).
+  const nc = await connect({
+    servers: options.url.split(','),
+    name: `tocsin:${options.stream}`,
+    maxReconnectAttempts: -1,
+  });
   try {
     const jsm = await nc.jetstreamManager();
     await ensureStream(jsm, options, subjectRoot);
@@ -130,6 +136,10 @@ export async function createNatsBus(options: NatsBusOptions): Promise<NatsBus> {
       onError: (error) => report(error, 'relay'),
     });
     await relay.start();
+
+    void nc.closed().then((error) => {
+      if (!closed) report(error ?? new Error('NATS connection closed'), 'connection');
+    });
 
     const publishWaitMs = options.publishWaitMs ?? 5_000;
     return {
