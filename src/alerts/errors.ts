@@ -33,6 +33,14 @@ export const ERROR_CODES = {
   OPERATOR_NOT_FOUND: 'No operator with this id.',
   OPERATOR_NAME_TAKEN: 'An operator with this name exists.',
   TOKEN_NOT_FOUND: 'No token with this id.',
+  TEMPLATE_NOT_FOUND: 'No template with this id.',
+  TEMPLATE_INPUT_INVALID: 'A template field is malformed (name, alert short form, status, fixed expiry).',
+  TEMPLATE_CONFLICT: 'The template changed meanwhile, or another template has this name.',
+  TEMPLATE_NOT_APPROVED:
+    'The template needs approval by two different people, one of them an admin, before it can be fired.',
+  TEMPLATE_SELF_APPROVAL: "A template's author counts as one of its approvers only as an admin.",
+  TEMPLATE_ALREADY_APPROVED: 'This person already approved this revision of the template.',
+  TEMPLATE_CONFIRMATION_REQUIRED: 'Firing a template needs an explicit { "confirm": true }.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -549,6 +549,11 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       };
     },
 
+    check(input) {
+      const ctx = context();
+      return checkAlert(readInput(input, ctx, { msgType: 'Alert' }), ctx).cap;
+    },
+
     approve: (actor, id) => decide(actor, id, 'approve'),
     reject: (actor, id, reason) => decide(actor, id, 'reject', reason),
     update: (actor, id, input, options) => change(actor, id, 'update', input, options),

@@ -131,6 +131,8 @@ export interface IssueOptions {
 
 export interface AlertService {
   issue(actor: Actor, input: AlertInput, options?: IssueOptions): Promise<IssueResult>;
+  /** Parses and validates an alert as issue() would, writing nothing (templates check their content with it). */
+  check(input: AlertInput): Alert;
   approve(actor: Actor, id: string): Promise<ChangeResult>;
   reject(actor: Actor, id: string, reason?: string): Promise<ChangeResult>;
   /** `options.idempotencyKey`: a retry with the same key returns the first result (like issue). */
