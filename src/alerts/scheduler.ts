@@ -25,6 +25,8 @@ export function createScheduler(
   let timer: NodeJS.Timeout | undefined;
   let running = false;
   let armedFor = Number.POSITIVE_INFINITY;
+  // The run in progress, so stop() can wait for it before the store closes.
+  let inFlight: Promise<void> = Promise.resolve();
 
   async function fire(): Promise<void> {
     timer = undefined;
@@ -51,20 +53,27 @@ export function createScheduler(
     if (timer) clearTimeout(timer);
     armedFor = next.dueMs;
     const delayMs = next.dueMs - clock.now();
-    timer = setTimeout(() => void fire(), Math.min(delayMs > 0 ? delayMs : minDelayMs, MAX_TIMER_MS));
-    timer.unref();
+    timer = setTimeout(
+      () => {
+        inFlight = fire();
+      },
+      Math.min(delayMs > 0 ? delayMs : minDelayMs, MAX_TIMER_MS),
+    );
+    // Not unref()ed: a running service keeps its process alive until stop().
   }
 
   return {
     async start() {
       running = true;
-      await fire();
+      inFlight = fire();
+      await inFlight;
     },
     rearm: () => rearm(),
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
       timer = undefined;
+      await inFlight;
     },
   };
 }

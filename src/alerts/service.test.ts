@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { parseCapXml } from '../cap/xml.ts';
+import { formatCapTime, parseTime, systemClock } from './clock.ts';
 import { TocsinError } from './errors.ts';
 import { verifyEvent } from './event-signing.ts';
 import { defaultNeedsApproval } from './policy.ts';
@@ -209,6 +210,28 @@ describe('expiry', () => {
       const incident = await h.store.getIncident(alert.id);
       assert.equal(incident?.endedMs, T0 + 10 * MIN);
       assert.equal(await h.service.expireDue(), 0);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  test('the scheduler timer ends an alert at its expires time without being asked', async () => {
+    const h = await harness({ clock: systemClock });
+    try {
+      const ended = new Promise<string>((resolve) => {
+        h.bus.subscribe((e) => {
+          if (e.type === 'alert.ended') resolve(e.json);
+        });
+      });
+      // CAP times have whole seconds: this expires 1–2 s from now.
+      const expires = formatCapTime(Date.now() + 2000);
+      const { alert } = await h.service.issue(alice, airRaid(['UA-59'], { expires }));
+      assert.equal(stateOf(h, 'UA-59').active, true);
+      const event = JSON.parse(await ended);
+      assert.equal(event.alert.id, alert.id);
+      assert.equal(event.alert.reason, 'expired');
+      assert.ok(Date.now() >= parseTime(expires));
+      assert.equal(stateOf(h, 'UA-59').active, false);
     } finally {
       await h.cleanup();
     }

@@ -55,7 +55,10 @@ describe('pre-approved templates', () => {
     const approved = await templates.approve(approver, t.id);
     assert.equal(approved.approved, true);
     // The same alert issued directly by the author would wait for a second operator.
-    assert.equal((await h.service.issue(author, { format: 'short', body: content().alert })).outcome, 'pending');
+    assert.equal(
+      (await h.service.issue(author, { format: 'short', body: content().alert })).outcome,
+      'pending',
+    );
 
     const fired = await templates.fire(author, t.id, { confirm: true });
     assert.equal(fired.outcome, 'issued');
@@ -65,7 +68,11 @@ describe('pre-approved templates', () => {
     assert.equal(JSON.parse(h.service.stateOf('UA-59').body).active, true);
     const [record] = await h.store.audit.list({ limit: 1 });
     assert.equal(record?.action, 'alert.issued');
-    assert.deepEqual(record?.details?.template, { id: t.id, revision: 1, approvers: ['admin-1', 'approver-1'] });
+    assert.deepEqual(record?.details?.template, {
+      id: t.id,
+      revision: 1,
+      approvers: ['admin-1', 'approver-1'],
+    });
     const created = await h.store.audit.list({ limit: 10, targetId: t.id });
     assert.deepEqual(
       created.map((r) => r.action),
@@ -137,7 +144,10 @@ describe('pre-approved templates', () => {
       (error: unknown) => {
         assert.ok(error instanceof TocsinError);
         assert.equal(error.code, 'CAP_INVALID');
-        assert.ok(error.details.some((d) => d.code === 'CAP_EXERCISE_REAL_WORDING'), JSON.stringify(error.details));
+        assert.ok(
+          error.details.some((d) => d.code === 'CAP_EXERCISE_REAL_WORDING'),
+          JSON.stringify(error.details),
+        );
         return true;
       },
     );
@@ -151,8 +161,16 @@ describe('pre-approved templates', () => {
       [{ name: 'x'.repeat(101), alert: content().alert }, 'TEMPLATE_INPUT_INVALID', 'name'],
       [{ name: 'x', alert: 'air raid' }, 'TEMPLATE_INPUT_INVALID', 'alert'],
       [{ name: 'x', alert: content().alert, owner: 'me' }, 'TEMPLATE_INPUT_INVALID', 'owner'],
-      [{ name: 'x', alert: { event: 'air_raid', regions: ['UA-59'] } }, 'TEMPLATE_INPUT_INVALID', 'alert.status'],
-      [{ name: 'x', alert: { ...content().alert, expires: '2030-01-01T00:00:00Z' } }, 'TEMPLATE_INPUT_INVALID', 'alert.expires'],
+      [
+        { name: 'x', alert: { event: 'air_raid', regions: ['UA-59'] } },
+        'TEMPLATE_INPUT_INVALID',
+        'alert.status',
+      ],
+      [
+        { name: 'x', alert: { ...content().alert, expires: '2030-01-01T00:00:00Z' } },
+        'TEMPLATE_INPUT_INVALID',
+        'alert.expires',
+      ],
       [{ name: 'x', alert: { ...content().alert, event: 'alien_invasion' } }, 'ALERT_UNKNOWN_EVENT', ''],
     ];
     for (const [input, expected, path] of cases) {
@@ -164,11 +182,17 @@ describe('pre-approved templates', () => {
       });
     }
     await assert.rejects(templates.get('nope'), code('TEMPLATE_NOT_FOUND'));
-    await assert.rejects(templates.fire(author, 'x'.repeat(10_000), { confirm: true }), code('TEMPLATE_NOT_FOUND'));
+    await assert.rejects(
+      templates.fire(author, 'x'.repeat(10_000), { confirm: true }),
+      code('TEMPLATE_NOT_FOUND'),
+    );
   });
 
   test('two templates cannot share a name', async () => {
     await templates.create(admin, { ...content(), name: 'unique' });
-    await assert.rejects(templates.create(admin, { ...content(), name: 'unique' }), code('TEMPLATE_CONFLICT'));
+    await assert.rejects(
+      templates.create(admin, { ...content(), name: 'unique' }),
+      code('TEMPLATE_CONFLICT'),
+    );
   });
 });

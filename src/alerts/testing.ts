@@ -4,7 +4,7 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BusEvent } from '../bus/bus.ts';
+import type { Bus, BusEvent } from '../bus/bus.ts';
 import { createMemoryBus } from '../bus/memory.ts';
 import { createRegionTree } from '../geo/region-tree.ts';
 import type { RegionRecord, RegionTree } from '../geo/types.ts';
@@ -62,6 +62,7 @@ export interface Harness {
   store: Store;
   clock: ReturnType<typeof movableClock>;
   published: BusEvent[];
+  bus: Bus;
   publicKeys: Map<string, KeyObject>;
   dataDir: string;
   /** Stops the service and closes the store, keeping the data dir. */
@@ -110,6 +111,7 @@ export async function harness(
     store,
     clock,
     published,
+    bus,
     publicKeys: keys.publicKeys,
     dataDir,
     async shutdown() {
