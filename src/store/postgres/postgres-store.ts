@@ -7,8 +7,8 @@ import pg from 'pg';
 import type { RegionRecord } from '../../geo/types.ts';
 import { type AlertCommit, type EventRecord, type Store, StoreConflictError } from '../store.ts';
 import { appendWithClient, createPostgresAuditStore } from './audit.ts';
-import { createPostgresIdentityStore } from './identity.ts';
 import { createGroupCommitter } from './group-commit.ts';
+import { createPostgresIdentityStore } from './identity.ts';
 import { appliedMigrationVersions, applyMigrations } from './migrate.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { alertListSql, SQL } from './queries.ts';
@@ -132,15 +132,10 @@ async function commitChange(client: pg.PoolClient, change: AlertCommit): Promise
       a.approverId,
       JSON.stringify(a.cap),
       a.xml,
+      a.regions.map((r) => r.code),
+      a.regions.map((r) => r.coverage),
+      a.regions.map((r) => r.whole),
     ]);
-    if (a.regions.length > 0) {
-      await client.query(SQL.insertAlertRegions, [
-        a.id,
-        a.regions.map((r) => r.code),
-        a.regions.map((r) => r.coverage),
-        a.regions.map((r) => r.whole),
-      ]);
-    }
     touched.push(a.id);
   }
   for (const s of change.setAlertStates ?? []) {

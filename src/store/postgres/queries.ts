@@ -12,12 +12,16 @@ export const SQL = {
   /** Locks the alerts a change expects (sorted, so concurrent commits lock in the same order). */
   lockAlertStates: 'SELECT id, state FROM alerts WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE',
   idempotencyExists: 'SELECT 1 FROM idempotency WHERE actor_id = $1 AND key = $2',
-  insertAlert: `INSERT INTO alerts (id, incident_id, state, event_type, status, msg_type, sent, sent_ms,
-    expires_ms, author_id, approver_id, cap_json, xml)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-  insertAlertRegions: `INSERT INTO alert_regions (alert_id, region_code, coverage, whole, position)
-    SELECT $1, code, coverage, whole, position - 1
-    FROM unnest($2::text[], $3::float8[], $4::boolean[]) WITH ORDINALITY AS t(code, coverage, whole, position)`,
+  /** The alert and its region links in one round trip (the links' foreign key is checked at statement end). */
+  insertAlert: `WITH alert AS (
+      INSERT INTO alerts (id, incident_id, state, event_type, status, msg_type, sent, sent_ms,
+        expires_ms, author_id, approver_id, cap_json, xml)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+      RETURNING id
+    )
+    INSERT INTO alert_regions (alert_id, region_code, coverage, whole, position)
+    SELECT alert.id, code, coverage, whole, position - 1
+    FROM alert, unnest($14::text[], $15::float8[], $16::boolean[]) WITH ORDINALITY AS t(code, coverage, whole, position)`,
   setAlertState: 'UPDATE alerts SET state = $2, approver_id = coalesce($3, approver_id) WHERE id = $1',
   upsertIncident: `INSERT INTO incidents (id, event_type, status, current_alert_id, regions_json, since, started_ms, ended_ms, end_reason)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
