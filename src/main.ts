@@ -7,14 +7,24 @@ import { type Logger, pino } from 'pino';
 import { defaultNeedsApproval, neverNeedsApproval } from './alerts/policy.ts';
 import { createAlertService } from './alerts/service.ts';
 import type { AlertService } from './alerts/types.ts';
+import { createIdentity } from './auth/identity.ts';
 import { type KeyRing, openKeyRing } from './auth/keys.ts';
+import { createAuthorize } from './auth/policy.ts';
+import { createRateLimiter } from './auth/rate-limit.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import { createNatsBus } from './bus/nats.ts';
+import { createStreamHub } from './delivery/stream/hub.ts';
+import { streamDepsFrom } from './delivery/stream/wiring.ts';
 import type { Config } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
-import { createAuthenticator, NO_AUTH_WARNING } from './http/authenticate.ts';
+import { createAuthenticator } from './http/authenticate.ts';
 import { createMetrics } from './http/metrics.ts';
+import { attachStreams } from './http/routes/stream.ts';
+import { operatorRoutes } from './http/routes/operators.ts';
+import { sessionRoutes } from './http/routes/session.ts';
+import { tokenRoutes } from './http/routes/tokens.ts';
+import { installSecurity, parseOrigins } from './http/security.ts';
 import { DEFAULT_REGIONS_ATTRIBUTION, loadRegionTree } from './store/default-regions.ts';
 import { POSTGRES_MIGRATIONS } from './store/postgres/migrations.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
@@ -97,11 +107,32 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       timeZone: config.alerts.timeZone,
       needsApproval: config.alerts.twoPersonRule ? defaultNeedsApproval : neverNeedsApproval,
       pendingTtlMs: config.alerts.pendingTtlMs,
+      authorize: createAuthorize(tree),
       onEvent: (event) => metrics.observeEvent(event),
       onError: (error, context) => log.error({ err: error, context }, 'alert service background work failed'),
     });
     await alerts.start();
     opened.push({ name: 'alert scheduler', close: () => alerts.stop() });
+
+    const auth = config.auth;
+    const identity = createIdentity({
+      store: store.identity,
+      tree,
+      sessionIdleMs: auth.sessionIdleMs,
+      sessionMaxMs: auth.sessionMaxMs,
+      loginMaxFailures: auth.loginMaxFailures,
+      loginIpMaxFailures: auth.loginIpMaxFailures,
+      lockMs: auth.loginLockMs,
+    });
+    const authenticator = createAuthenticator({
+      identity,
+      rateLimiter: createRateLimiter({ perSecond: auth.tokenRatePerSecond, burst: auth.tokenBurst }),
+    });
+    const identityPlugins = [
+      sessionRoutes({ identity, authenticator, sessionMaxMs: auth.sessionMaxMs, loginTokenTtlMs: auth.loginTokenTtlMs }),
+      operatorRoutes({ identity, store: store.identity, tree, authenticate: authenticator.authenticate }),
+      tokenRoutes({ identity, store: store.identity, tree, authenticator }),
+    ] as unknown as FastifyPluginAsync[];
 
     const { app, drain } = await buildApp({
       alerts,
@@ -110,21 +141,30 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       regionAttribution: DEFAULT_REGIONS_ATTRIBUTION,
       keys: { current: () => keys.current(), publicKeys: () => keys.publicKeys(), jwks: () => keys.jwks() },
       metrics,
-      authenticate: createAuthenticator(),
+      authenticate: authenticator.authenticate,
+      install: (fastify) => {
+        installSecurity(fastify, { corsOrigins: parseOrigins(auth.corsOrigins) });
+        authenticator.install(fastify);
+      },
       logger: log,
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
       expectedMigrations: migrations,
-      ...(options.plugins ? { plugins: options.plugins } : {}),
+      plugins: [...identityPlugins, ...(options.plugins ?? [])],
     });
     opened.push({ name: 'http', close: () => app.close() });
+
+    // Live streams (docs/streams.md): started when the app is ready, every stream ended before it closes.
+    const streams = createStreamHub(
+      streamDepsFrom({ tree, bus, store, state: () => alerts.state(), signingKey: () => keys.current(), logger: log }),
+    );
+    await attachStreams(app as never, streams, tree);
 
     await app.listen({ host: config.server.host, port: config.server.port });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;
     const url = `http://${host}:${port}`;
-    log.warn(NO_AUTH_WARNING);
     log.info(
       { url, store: store.engine, bus: config.nats.url ? 'nats' : 'memory', kid: keys.current().kid },
       'hub started',

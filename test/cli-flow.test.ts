@@ -9,7 +9,7 @@ import { describe, test } from 'node:test';
 import { verifyEvent } from '../src/alerts/event-signing.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { runCli } from './helpers/cli.ts';
-import { makeTempDir, spawnServe } from './helpers/hub.ts';
+import { makeTempDir, mintServeToken, spawnServe } from './helpers/hub.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: test replies are checked field by field
@@ -25,6 +25,7 @@ async function newUserFlow(
 ): Promise<void> {
   const temp = makeTempDir();
   t.after(temp.remove);
+  const token = await mintServeToken({ dataDir: temp.dir, databaseUrl: env.DATABASE_URL ?? '' });
   const serve = await spawnServe(['--port', '0', '--data-dir', temp.dir], env);
   t.after(async () => {
     if (serve.child.exitCode === null) {
@@ -32,7 +33,7 @@ async function newUserFlow(
       await serve.exited;
     }
   });
-  const cli = (args: string[]) => runCli([...args, '--server', serve.url]);
+  const cli = (args: string[]) => runCli([...args, '--server', serve.url], { env: { TOCSIN_TOKEN: token } });
 
   const issued = await cli(['alert', 'issue', '--event', 'air_raid', '--region', 'UA-59', '--json']);
   assert.equal(issued.code, 0, issued.stderr);
@@ -165,6 +166,7 @@ describe('command-line errors', () => {
 test('after tocsin keys rotate and SIGHUP, new events carry the new key; old ones still verify', async (t) => {
   const temp = makeTempDir();
   t.after(temp.remove);
+  const token = await mintServeToken({ dataDir: temp.dir });
   const serve = await spawnServe(['--port', '0', '--data-dir', temp.dir], {
     DATABASE_URL: '',
     LOG_LEVEL: 'info',
@@ -175,7 +177,7 @@ test('after tocsin keys rotate and SIGHUP, new events carry the new key; old one
   const issue = (region: string) =>
     fetch(`${serve.url}/v1/alerts`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ event: 'drone', regions: [region] }),
     });
   assert.equal((await issue('UA-59')).status, 201);

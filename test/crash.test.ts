@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../src/store/sqlite/sqlite-store.ts';
-import { makeTempDir, spawnServe } from './helpers/hub.ts';
+import { makeTempDir, mintServeToken, spawnServe } from './helpers/hub.ts';
 import { createTestDatabase } from './helpers/postgres.ts';
 
 const CLIENTS = 8;
@@ -45,12 +45,15 @@ interface Acked {
   ended: { id: string; incident: string }[];
 }
 
+/** The bearer token of the scenario running now (minted into its data dir or database). */
+let authorization = '';
+
 async function post(url: string, body?: unknown): Promise<Response> {
   return fetch(url, {
     method: 'POST',
     ...(body === undefined
-      ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+      ? { headers: { authorization } }
+      : { headers: { authorization, 'content-type': 'application/json' }, body: JSON.stringify(body) }),
   });
 }
 
@@ -113,6 +116,7 @@ async function crashScenario(
   const database = engine === 'postgres' ? await createTestDatabase() : undefined;
   if (database) t.after(() => database.drop());
   const env = { DATABASE_URL: database?.url ?? '' };
+  authorization = `Bearer ${await mintServeToken({ dataDir: temp.dir, databaseUrl: env.DATABASE_URL })}`;
   const first = await spawnServe(['--port', '0', '--data-dir', temp.dir], env);
   t.after(() => {
     if (first.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');

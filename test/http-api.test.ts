@@ -20,7 +20,7 @@ async function request(
   path: string,
   options: { body?: string; type?: string; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
-  const headers: Record<string, string> = { ...options.headers };
+  const headers: Record<string, string> = { ...hub.headers, ...options.headers };
   if (options.type) headers['content-type'] = options.type;
   const response = await fetch(`${hub.url}${path}`, {
     method,
@@ -459,7 +459,7 @@ describe('the two-person rule, when configured', () => {
     try {
       const reply = await fetch(`${held.url}/v1/alerts`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...held.headers, 'content-type': 'application/json' },
         body: JSON.stringify({ event: 'air_raid', regions: ['UA-59'] }),
       });
       const body = (await reply.json()) as { outcome: string; alert: { id: string; state: string } };
@@ -470,17 +470,19 @@ describe('the two-person rule, when configured', () => {
       assert.equal(state.alerts.length, 0);
       const approve = await fetch(`${held.url}/v1/alerts/${encodeURIComponent(body.alert.id)}/approve`, {
         method: 'POST',
+        headers: held.headers,
       });
       assert.equal(approve.status, 403);
       assert.equal(((await approve.json()) as { error: { code: string } }).error.code, 'ALERT_SELF_APPROVAL');
       // reject takes an optional body: without one it reaches the rule; an unknown field is named.
       const reject = await fetch(`${held.url}/v1/alerts/${encodeURIComponent(body.alert.id)}/reject`, {
         method: 'POST',
+        headers: held.headers,
       });
       assert.equal(reject.status, 403);
       const odd = await fetch(`${held.url}/v1/alerts/${encodeURIComponent(body.alert.id)}/reject`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { ...held.headers, 'content-type': 'application/json' },
         body: '{"why":"x"}',
       });
       assert.equal(odd.status, 400);

@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { AlertService } from '../alerts/types.ts';
+import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
 import type { KeyRing } from '../auth/keys.ts';
 import type { RegionTree } from '../geo/types.ts';
 import type { Store } from '../store/store.ts';
@@ -22,11 +23,13 @@ import { errorBody, HTTP_ERROR_CODES, logInternal, toHttpError } from './errors.
 import { useLimitedJsonParser } from './json-body.ts';
 import type { Metrics } from './metrics.ts';
 import { alertRoutes } from './routes/alerts.ts';
+import { eventTypeRoutes } from './routes/event-types.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { regionRoutes } from './routes/regions.ts';
 import { stateRoutes } from './routes/state.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { webRoutes } from './routes/web.ts';
 
 export interface AppDeps {
   alerts: AlertService;
@@ -43,8 +46,14 @@ export interface AppDeps {
   expectedMigrations: readonly number[];
   /** Further route plugins (later issues, tests). */
   plugins?: FastifyPluginAsync[];
+  /** Root-level hooks (security headers, CORS, the authentication guard), added before any route. */
+  install?: (app: FastifyInstance) => void;
   now?: () => number;
   version?: string;
+  /** Event types of the profile (GET /v1/event-types); default the Tocsin profile's. */
+  eventTypes?: readonly EventTypeDefinition[];
+  /** The built web app; default web/dist of this checkout. */
+  webDistDir?: string;
 }
 
 export type HubFastify = FastifyInstance<
@@ -128,6 +137,8 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
       ),
   );
 
+  deps.install?.(app as unknown as FastifyInstance);
+
   const logRequests = deps.logger.isLevelEnabled('debug');
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -161,6 +172,8 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
     }),
   );
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
+  await app.register(eventTypeRoutes({ eventTypes: deps.eventTypes ?? DEFAULT_EVENT_TYPES }));
+  await app.register(webRoutes(deps.webDistDir === undefined ? {} : { distDir: deps.webDistDir }));
 
   let docsHtml: string | undefined;
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -144,10 +144,10 @@ export function createPostgresIdentityStore(pool: pg.Pool): IdentityStore {
       return (await pool.query<Row>('SELECT * FROM tokens ORDER BY created_ms, id')).rows.map(tokenFromRow);
     },
     async revokeToken(id, nowMs) {
-      const result = await pool.query('UPDATE tokens SET revoked_ms = coalesce(revoked_ms, $2) WHERE id = $1', [
-        id,
-        nowMs,
-      ]);
+      const result = await pool.query(
+        'UPDATE tokens SET revoked_ms = coalesce(revoked_ms, $2) WHERE id = $1',
+        [id, nowMs],
+      );
       return (result.rowCount ?? 0) > 0;
     },
 

@@ -120,21 +120,23 @@ export function createSqliteIdentityStore(db: Database.Database): IdentityStore 
       return q.countOperators.get() as number;
     },
     async updateOperator(id, patch, nowMs) {
-      return db.transaction(() => {
-        const current = readOperator(id);
-        if (!current) return undefined;
-        const next = { ...current, ...patch, updatedMs: nowMs };
-        q.updateOperator.run(
-          JSON.stringify(next.roles),
-          JSON.stringify(next.jurisdiction),
-          next.passwordHash,
-          next.mustChangePassword ? 1 : 0,
-          next.disabled ? 1 : 0,
-          nowMs,
-          id,
-        );
-        return next;
-      }).immediate();
+      return db
+        .transaction(() => {
+          const current = readOperator(id);
+          if (!current) return undefined;
+          const next = { ...current, ...patch, updatedMs: nowMs };
+          q.updateOperator.run(
+            JSON.stringify(next.roles),
+            JSON.stringify(next.jurisdiction),
+            next.passwordHash,
+            next.mustChangePassword ? 1 : 0,
+            next.disabled ? 1 : 0,
+            nowMs,
+            id,
+          );
+          return next;
+        })
+        .immediate();
     },
 
     async createToken(t) {
