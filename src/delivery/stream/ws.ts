@@ -36,20 +36,26 @@ export function createWsUpgrader(maxQueueBytes: number): WsUpgrader {
         socket.once('close', failed);
         server.handleUpgrade(request, socket, head, (ws) => {
           socket.off('close', failed);
-          ws.on('error', () => {
-            // Protocol errors from the client: ws closes the socket; the sink sees 'close'.
-          });
-          resolve(createSocketSink(socket, 'ws', maxQueueBytes, farewellFor(ws)));
+          resolve(streamOf(ws, socket, maxQueueBytes));
         });
       });
     },
   };
 }
 
-function farewellFor(ws: WebSocket) {
-  return (_socket: Socket, reason: EndReason, lastSeq: number) => {
-    const text =
-      reason === 'overflow' ? `overflow: too slow; resume with since=${lastSeq}` : 'server shutting down';
-    ws.close(WS_CLOSE[reason], text);
-  };
+// Outside the upgrade's closures on purpose: a listener created there would keep the upgrade
+// request (headers and all) alive for the whole life of the connection (seen in a heap snapshot).
+function streamOf(ws: WebSocket, socket: Socket, maxQueueBytes: number): StreamSink {
+  ws.on('error', ignore);
+  return createSocketSink(socket, 'ws', maxQueueBytes, farewell, ws);
+}
+
+function ignore(): void {
+  // Protocol errors from the client: ws closes the socket, and the sink sees 'close'.
+}
+
+function farewell(_socket: Socket, reason: EndReason, lastSeq: number, peer: unknown): void {
+  const text =
+    reason === 'overflow' ? `overflow: too slow; resume with since=${lastSeq}` : 'server shutting down';
+  (peer as WebSocket).close(WS_CLOSE[reason], text);
 }
