@@ -170,7 +170,9 @@ export function parsePolygon(
 ): LatLon[] | undefined {
   const tokens = source.trim().split(XML_SPACE);
   if (tokens.length === 1 && tokens[0] === '') {
-    r.error('CAP_POLYGON_SYNTAX', path, 'Empty <polygon>: expected "lat,lon lat,lon ..."');
+    // Real feeds (the US NWS among them) send <polygon></polygon> for "no polygon". The XSD
+    // allows it and its meaning is plain, so it is dropped with a warning rather than refused.
+    r.warn('CAP_POLYGON_EMPTY', path, 'Empty <polygon> ignored (CAP 1.2 §3.2.4 wants at least 4 points)');
     return undefined;
   }
   if (tokens.length > opts.maxPolygonPoints) {

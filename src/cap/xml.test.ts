@@ -288,7 +288,6 @@ describe('parseCapXml: polygons, circles and numbers', () => {
     '1 2 3 4',
     '1,2 0x10,4 1,2',
     '1,2 1e3,4 1,2',
-    '',
     'NaN,1 1,1',
   ]) {
     test(`polygon "${bad}" is CAP_POLYGON_SYNTAX with the polygon's position`, () => {
@@ -298,6 +297,15 @@ describe('parseCapXml: polygons, circles and numbers', () => {
       assert.deepEqual([e.line, e.column], [8, 1]);
     });
   }
+
+  test('an empty polygon, as some real feeds send, is dropped with a warning', () => {
+    const r = ok(parseCapXml(inArea('<polygon> </polygon><polygon>1,2 3,4 5,6 1,2</polygon>')));
+    assert.equal(r.alert.info[0]?.area[0]?.polygon.length, 1);
+    assert.deepEqual(
+      r.warnings.map((w) => [w.code, w.path]),
+      [['CAP_POLYGON_EMPTY', 'info[0].area[0].polygon[0]']],
+    );
+  });
 
   for (const bad of ['1,2', '1,2 3 4', '1;2 3', '1,2 -', 'a,b 1']) {
     test(`circle "${bad}" is CAP_CIRCLE_SYNTAX`, () => {
