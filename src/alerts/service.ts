@@ -20,7 +20,7 @@ import {
 } from '../store/store.ts';
 import { type Actor, SYSTEM_ACTOR } from './actor.ts';
 import { type Authorize, allowEverything } from './authorize.ts';
-import { type Clock, formatCapTime, type Ids, parseTime, randomIds, systemClock } from './clock.ts';
+import { type Clock, formatCapTime, type Ids, randomIds, systemClock } from './clock.ts';
 import { type CorrectionTexts, correctionAlert, DEFAULT_CORRECTION_TEXTS } from './correction.ts';
 import { endingAlert } from './ending.ts';
 import { TocsinError } from './errors.ts';
@@ -29,20 +29,10 @@ import { EVENT_TYPES, type EventType, eventBody, eventBuilder, incidentFromEvent
 import { DEFAULT_PENDING_TTL_MS, defaultNeedsApproval, type NeedsApproval } from './policy.ts';
 import { checkAlert, type PrepareContext, type PreparedAlert, readInput, referenceOf } from './prepare.ts';
 import { createOrderedPublisher, type OrderedPublisher } from './publisher.ts';
+import { computePeriodStats, listAlerts } from './queries.ts';
 import { createRegionState } from './region-state.ts';
 import { createScheduler } from './scheduler.ts';
-import { computeStats } from './stats.ts';
-import type {
-  AlertInput,
-  AlertList,
-  AlertListQuery,
-  AlertService,
-  ChangeResult,
-  IssueOptions,
-  IssueResult,
-  Stats,
-  StatsQuery,
-} from './types.ts';
+import type { AlertInput, AlertService, ChangeResult, IssueOptions, IssueResult } from './types.ts';
 
 export type { AlertService } from './types.ts';
 
@@ -72,8 +62,6 @@ export interface AlertServiceDeps {
   signXml?: (xml: string) => string;
 }
 
-const DEFAULT_LIST_LIMIT = 50;
-const MAX_LIST_LIMIT = 500;
 const EXPIRE_BATCH = 100;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -572,16 +560,12 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
       return record.xml;
     },
 
-    async list(query) {
-      return listAlerts(query);
-    },
+    list: (query) => listAlerts({ store, tree }, query),
 
     state: () => regionState.all(),
     stateOf: (code) => regionState.of(code),
 
-    async stats(query) {
-      return stats(query);
-    },
+    stats: (query) => computePeriodStats({ store, tree, clock }, query),
 
     expireDue,
 
@@ -645,68 +629,6 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     ]);
   }
 
-  async function listAlerts(query: AlertListQuery): Promise<AlertList> {
-    const limit = query.limit ?? DEFAULT_LIST_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
-      throw queryError('limit', `expected 1 to ${MAX_LIST_LIMIT}`);
-    const beforeSeq = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    let regions: string[] | undefined;
-    if (query.region !== undefined) {
-      if (!tree.has(query.region))
-        throw new TocsinError(
-          'REGION_NOT_FOUND',
-          `No region with code ${JSON.stringify(query.region.slice(0, 64))}`,
-        );
-      // An alert on an ancestor is an alert here; one on a descendant is an alert in part of it.
-      regions = [
-        query.region,
-        ...tree.ancestors(query.region).map((r) => r.code),
-        ...tree.descendants(query.region).map((r) => r.code),
-      ];
-    }
-    const records = await store.listAlerts({
-      limit,
-      ...(regions ? { regions } : {}),
-      ...(query.event === undefined ? {} : { eventType: query.event }),
-      ...(query.from === undefined ? {} : { fromMs: timeParam('from', query.from) }),
-      ...(query.to === undefined ? {} : { toMs: timeParam('to', query.to) }),
-      ...(query.active === undefined ? {} : { active: query.active }),
-      ...(beforeSeq === undefined ? {} : { beforeSeq }),
-    });
-    const incidents = new Map<string, IncidentRecord | undefined>();
-    for (const r of records)
-      if (!incidents.has(r.incidentId)) incidents.set(r.incidentId, await store.getIncident(r.incidentId));
-    const last = records.at(-1);
-    return {
-      items: records.map((r) => toView(r, incidents.get(r.incidentId))),
-      nextCursor: records.length === limit && last ? encodeCursor(last.createdSeq) : null,
-    };
-  }
-
-  async function stats(query: StatsQuery): Promise<Stats> {
-    const fromMs = timeParam('from', query.from);
-    const toMs = timeParam('to', query.to);
-    if (toMs <= fromMs) throw queryError('to', 'must be after from');
-    if (query.region !== undefined && !tree.has(query.region)) {
-      throw new TocsinError(
-        'REGION_NOT_FOUND',
-        `No region with code ${JSON.stringify(query.region.slice(0, 64))}`,
-      );
-    }
-    const incidents = await store.listIncidents({
-      fromMs,
-      toMs,
-      ...(query.event === undefined ? {} : { eventType: query.event }),
-    });
-    const period = {
-      fromMs,
-      toMs,
-      nowMs: clock.now(),
-      ...(query.region === undefined ? {} : { region: query.region }),
-    };
-    return { from: query.from, to: query.to, rows: computeStats(incidents, period, tree) };
-  }
-
   return service;
 }
 
@@ -759,26 +681,4 @@ function requestHash(input: unknown): string {
   return createHash('sha256')
     .update(canonicalize(input) ?? '')
     .digest('base64url');
-}
-
-function encodeCursor(seq: number): string {
-  return Buffer.from(`s${seq}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): number {
-  const text = cursor.length <= 40 ? Buffer.from(cursor, 'base64url').toString('utf8') : '';
-  const match = /^s(\d{1,15})$/.exec(text);
-  if (!match) throw queryError('cursor', 'not a cursor this server returned');
-  return Number(match[1]);
-}
-
-function timeParam(name: string, value: string): number {
-  const ms = parseTime(value);
-  if (Number.isNaN(ms))
-    throw queryError(name, 'expected an RFC 3339 date-time with offset, e.g. 2026-03-01T10:42:00+02:00');
-  return ms;
-}
-
-function queryError(path: string, message: string): TocsinError {
-  return new TocsinError('QUERY_INVALID', `Query parameter ${path}: ${message}`, [{ path, message }]);
 }
