@@ -12,6 +12,8 @@ const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   config: () => import('./config.ts'),
   keys: () => import('./keys.ts'),
   regions: () => import('./regions.ts'),
+  admin: () => import('./admin.ts'),
+  token: () => import('./token.ts'),
   audit: () => import('./audit.ts'),
 };
 

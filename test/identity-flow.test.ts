@@ -1,0 +1,76 @@
+// The README flow, as a new user would try it, through the real CLI and HTTP: `tocsin admin
+// create`, log in, change the one-time password, create an author and an approver scoped to
+// UA-59, issue an Extreme air raid alert as the author (202 pending), approve it as the
+// approver, and see it issued, in the region state, and signed.
+import assert from 'node:assert/strict';
+import { createPublicKey } from 'node:crypto';
+import { test } from 'node:test';
+import { verifyEvent } from '../src/alerts/event-signing.ts';
+import { startTestHub } from './helpers/hub.ts';
+import { call, createAdminWithCli, createOperator, loginSession } from './helpers/operators.ts';
+
+test('admin create → log in → author and approver over UA-59 → Extreme air raid pending → approved, issued, signed', async (t) => {
+  const hub = await startTestHub({ configure: (c) => (c.alerts.twoPersonRule = true) });
+  t.after(() => hub.stop());
+  const base = hub.url;
+
+  const oneTime = await createAdminWithCli(hub.dataDir, 'chief');
+  const first = await loginSession(base, 'chief', oneTime);
+  // The one-time password opens nothing but its own change.
+  const blocked = await call(base, 'GET', '/v1/operators', { credentials: first });
+  assert.equal(blocked.status, 403);
+  assert.equal(blocked.json.error.code, 'AUTH_PASSWORD_CHANGE_REQUIRED');
+  const changed = await call(base, 'POST', '/v1/session/password', {
+    body: { currentPassword: oneTime, newPassword: 'correct horse battery staple' },
+    credentials: first,
+  });
+  assert.equal(changed.status, 200, changed.text);
+  const admin = await loginSession(base, 'chief', 'correct horse battery staple');
+
+  const author = await createOperator(base, admin, { name: 'olena', roles: ['author'], jurisdiction: ['UA-59'] });
+  const approver = await createOperator(base, admin, {
+    name: 'petro',
+    roles: ['approver'],
+    jurisdiction: ['UA-59'],
+  });
+
+  const issued = await call(base, 'POST', '/v1/alerts', {
+    body: {
+      event: 'air_raid',
+      regions: ['UA-59'],
+      status: 'Actual',
+      headline: { uk: 'Повітряна тривога', en: 'Air raid alert' },
+      instruction: { uk: 'Негайно пройдіть в укриття', en: 'Go to a shelter now' },
+    },
+    credentials: author.credentials,
+  });
+  assert.equal(issued.status, 202, issued.text);
+  assert.equal(issued.json.alert.state, 'pending');
+  assert.equal(issued.json.alert.cap.info[0].severity, 'Extreme');
+  const id = encodeURIComponent(issued.json.alert.id);
+
+  assert.equal((await call(base, 'GET', '/v1/state/UA-59')).json.alerts.length, 0);
+  const self = await call(base, 'POST', `/v1/alerts/${id}/approve`, { credentials: author.credentials });
+  assert.equal(self.status, 403);
+  assert.equal(self.json.error.code, 'AUTH_FORBIDDEN', 'an author has no approver role');
+
+  const approved = await call(base, 'POST', `/v1/alerts/${id}/approve`, { credentials: approver.credentials });
+  assert.equal(approved.status, 200, approved.text);
+  assert.equal(approved.json.alert.state, 'issued');
+
+  const one = await call(base, 'GET', `/v1/alerts/${id}`);
+  assert.equal(one.json.state, 'issued');
+  const state = await call(base, 'GET', '/v1/state/UA-59');
+  assert.equal(state.json.alerts.length, 1);
+  assert.equal(state.json.alerts[0].event, 'air_raid');
+
+  const jwks = await call(base, 'GET', '/.well-known/tocsin/keys.json');
+  const keys = new Map(
+    jwks.json.keys.map((k: { kid: string }) => [k.kid, createPublicKey({ key: k as never, format: 'jwk' })]),
+  );
+  const events = await hub.store.readEvents(0, 100);
+  const issuedEvent = events.map((e) => JSON.parse(e.json)).find((e) => e.type === 'alert.issued');
+  assert.ok(issuedEvent, 'an alert.issued event was logged');
+  assert.equal(issuedEvent.alert.identifier ?? issuedEvent.alert.id, issued.json.alert.id);
+  assert.equal(verifyEvent(issuedEvent, keys as never), true);
+});
