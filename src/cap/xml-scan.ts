@@ -44,6 +44,15 @@ export class XmlSyntaxError extends Error {
   }
 }
 
+/** A document that may be well-formed but exceeds what the scanner accepts. */
+export class XmlLimitError extends XmlSyntaxError {}
+
+/**
+ * Most attributes (namespace declarations included) on one element. CAP elements carry none
+ * but namespace declarations; the bound keeps duplicate checks and namespace scopes small.
+ */
+export const MAX_ATTRIBUTES = 64;
+
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
 
@@ -266,6 +275,9 @@ function startTag(
       if (lt2 >= 0 && lt2 < close) throw new XmlSyntaxError(`"<" in the value of attribute ${attrName}`, lt2);
       const value = attributeValue(xml, pos + 1, close);
       raw ??= [];
+      if (raw.length === MAX_ATTRIBUTES) {
+        throw new XmlLimitError(`More than ${MAX_ATTRIBUTES} attributes on <${name}>`, pos);
+      }
       for (const other of raw) {
         if (other.name === attrName) throw new XmlSyntaxError(`Attribute ${attrName} appears twice`, pos);
       }

@@ -485,6 +485,13 @@ describe('parseCapXml: hostile input ends in a clear error', () => {
     assert.equal(allowed.alert.info[0]?.area[0]?.polygon[0]?.length, 100_000);
   });
 
+  test('an element with a flood of attributes or namespace declarations is refused early', () => {
+    const decls = Array.from({ length: 40_000 }, (_, i) => ` xmlns:p${i}="urn:${i}"`).join('');
+    const e = firstError(parseCapXml(`<alert xmlns="${NS}"${decls}><identifier>x</identifier></alert>`));
+    assert.equal(e.code, 'CAP_XML_TOO_MANY_ATTRIBUTES');
+    assert.equal(e.line, 1);
+  });
+
   test('the number of errors reported is bounded', () => {
     const bad = '<category>Nope</category>'.repeat(500);
     const xml = alertXml({

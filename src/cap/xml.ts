@@ -8,7 +8,14 @@ import type { Alert, CapVersion, Finding, Position } from './types.ts';
 import { CAP_NAMESPACES } from './types.ts';
 import type { RawRecord, Reporter } from './xml-model.ts';
 import { buildAlert, childPath, itemPath } from './xml-model.ts';
-import { LineLocator, type ScanHandler, type ScanTag, scanXml, XmlSyntaxError } from './xml-scan.ts';
+import {
+  LineLocator,
+  type ScanHandler,
+  type ScanTag,
+  scanXml,
+  XmlLimitError,
+  XmlSyntaxError,
+} from './xml-scan.ts';
 import type { ChildSpec, ComplexKind, ElementSpec } from './xml-spec.ts';
 import { ELEMENT_SPECS, XMLDSIG_NAMESPACE } from './xml-spec.ts';
 
@@ -175,6 +182,9 @@ class CapXmlReader implements ScanHandler, Reporter {
     try {
       scanXml(xml, this);
     } catch (err) {
+      if (err instanceof XmlLimitError) {
+        return fail('CAP_XML_TOO_MANY_ATTRIBUTES', err.message, this.locator.at(err.offset));
+      }
       if (err instanceof XmlSyntaxError) {
         const at = this.locator.at(err.offset);
         return fail('CAP_XML_MALFORMED', `Malformed XML: ${err.message}`, at);
