@@ -1,9 +1,9 @@
 // `GET /v1/stream`: Server-Sent Events (Accept: text/event-stream) and WebSocket (upgrade on the
 // same path). Thin: it checks the request, takes a connection slot and hands the socket to the
 // hub (src/delivery/stream/hub.ts), which decides what the client hears.
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
 import { Type } from 'typebox';
 import { StreamError } from '../../delivery/stream/errors.ts';
 import type { StreamHub } from '../../delivery/stream/hub.ts';
@@ -165,7 +165,11 @@ export function streamUpgradeHandler(
  * Wires the streams into an app: the SSE route, the WebSocket upgrade listener on `app.server`,
  * the hub started when the app is ready and stopped (every stream closed) before it closes.
  */
-export async function attachStreams(app: FastifyInstance, hub: StreamHub, tree: StreamTree): Promise<void> {
+export async function attachStreams<Logger extends FastifyBaseLogger, Provider extends FastifyTypeProvider>(
+  app: FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger, Provider>,
+  hub: StreamHub,
+  tree: StreamTree,
+): Promise<void> {
   await app.register(streamRoutes(hub, tree));
   app.server.on('upgrade', streamUpgradeHandler(hub, tree));
   app.addHook('onReady', async () => hub.start());
