@@ -6,10 +6,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { type Logger, pino } from 'pino';
 import { defaultNeedsApproval, neverNeedsApproval } from './alerts/policy.ts';
 import { createAlertService } from './alerts/service.ts';
+import { createTemplateService } from './alerts/templates.ts';
+import { loadXmlSigner } from './alerts/xml-signing.ts';
+import { recordKeyRotation, recordStart } from './audit/startup.ts';
 import type { AlertService } from './alerts/types.ts';
 import { createIdentity } from './auth/identity.ts';
 import { type KeyRing, openKeyRing } from './auth/keys.ts';
-import { createAuthorize } from './auth/policy.ts';
+import { assertCan, createAuthorize } from './auth/policy.ts';
 import { createRateLimiter } from './auth/rate-limit.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
@@ -18,6 +21,8 @@ import { createStreamHub } from './delivery/stream/hub.ts';
 import { streamDepsFrom } from './delivery/stream/wiring.ts';
 import type { Config } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
+import { auditRoutes } from './http/routes/audit.ts';
+import { templateRoutes } from './http/routes/templates.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { createMetrics } from './http/metrics.ts';
 import { attachStreams } from './http/routes/stream.ts';
@@ -97,6 +102,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     opened.push({ name: 'bus', close: () => bus.close() });
 
     const tree = await loadRegionTree(store);
+    const xmlSigner = loadXmlSigner(config.alerts.xmlSigningKeyFile, config.alerts.xmlSigningCertFile);
     const metrics = createMetrics({ store, processMetrics: true });
     const alerts = createAlertService({
       store,
@@ -108,11 +114,19 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       needsApproval: config.alerts.twoPersonRule ? defaultNeedsApproval : neverNeedsApproval,
       pendingTtlMs: config.alerts.pendingTtlMs,
       authorize: createAuthorize(tree),
+      correctionTexts: { uk: config.alerts.correctionTextUk, en: config.alerts.correctionTextEn },
+      ...(xmlSigner ? { signXml: xmlSigner.sign } : {}),
       onEvent: (event) => metrics.observeEvent(event),
       onError: (error, context) => log.error({ err: error, context }, 'alert service background work failed'),
     });
     await alerts.start();
     opened.push({ name: 'alert scheduler', close: () => alerts.stop() });
+    await recordStart(store.audit, { config, kid: keys.current().kid, nowMs: Date.now() });
+    const templates = createTemplateService({
+      templates: store.audit,
+      alerts,
+      authorize: (actor, action, resource) => assertCan(tree, actor, action, resource),
+    });
 
     const auth = config.auth;
     const identity = createIdentity({
@@ -133,6 +147,14 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       operatorRoutes({ identity, store: store.identity, tree, authenticate: authenticator.authenticate }),
       tokenRoutes({ identity, store: store.identity, tree, authenticator }),
     ] as unknown as FastifyPluginAsync[];
+    const auditPlugins = [
+      templateRoutes({ templates, authenticate: authenticator.authenticate }),
+      auditRoutes({
+        audit: store.audit,
+        authenticate: authenticator.authenticate,
+        authorizeRead: (actor) => assertCan(tree, actor, 'audit.read'),
+      }),
+    ] as unknown as FastifyPluginAsync[];
 
     const { app, drain } = await buildApp({
       alerts,
@@ -150,7 +172,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
       expectedMigrations: migrations,
-      plugins: [...identityPlugins, ...(options.plugins ?? [])],
+      plugins: [...identityPlugins, ...auditPlugins, ...(options.plugins ?? [])],
     });
     opened.push({ name: 'http', close: () => app.close() });
 
@@ -178,8 +200,13 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       alerts,
       store,
       reloadKeys() {
+        const previous = keys.current().kid;
         keys = openKeyRing(config.dataDir);
         log.info({ kid: keys.current().kid }, 'signing keys reloaded');
+        if (keys.current().kid !== previous)
+          recordKeyRotation(store.audit, previous, keys.current().kid, Date.now()).catch((error: unknown) =>
+            log.error({ err: error }, 'audit record of the key rotation failed'),
+          );
       },
       close() {
         closing ??= shutdown(drain, opened, config.server.shutdownTimeoutMs, log);

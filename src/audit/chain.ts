@@ -69,7 +69,10 @@ export function createChainVerifier() {
       return { seq: row.seq, reason: 'the stored record is not in canonical form' };
     if (parsed.seq !== row.seq) return { seq: row.seq, reason: `it claims seq ${String(parsed.seq)}` };
     if (parsed.prevHash !== prevHash)
-      return { seq: row.seq, reason: 'its prevHash is not the hash of the record before (a record was changed or inserted)' };
+      return {
+        seq: row.seq,
+        reason: 'its prevHash is not the hash of the record before (a record was changed or inserted)',
+      };
     const actor = parsed.actor as { id?: unknown } | undefined;
     const target = parsed.target as { id?: unknown } | undefined;
     if (
@@ -78,7 +81,10 @@ export function createChainVerifier() {
       actor?.id !== row.actorId ||
       (target?.id ?? null) !== row.targetId
     )
-      return { seq: row.seq, reason: 'its indexed columns (time, action, actor, target) disagree with the hashed record' };
+      return {
+        seq: row.seq,
+        reason: 'its indexed columns (time, action, actor, target) disagree with the hashed record',
+      };
     return undefined;
   }
 
@@ -96,7 +102,10 @@ export function createChainVerifier() {
       return broken === undefined;
     },
     /** The verdict once every row was fed, checked against the head recorded beside the log. */
-    finish(head: { seq: number; hash: string }): { ok: true; checked: number; lastHash: string } | ({ ok: false; checked: number } & ChainBreak) {
+    finish(head: {
+      seq: number;
+      hash: string;
+    }): { ok: true; checked: number; lastHash: string } | ({ ok: false; checked: number } & ChainBreak) {
       if (broken) return { ok: false, checked, ...broken };
       if (head.seq !== expectedSeq - 1 || head.hash !== prevHash)
         return {

@@ -73,7 +73,20 @@ describe('every lifecycle action leaves an audit record, committed with its even
     assert.deepEqual(
       records.map((r) => r.actor.id),
       [
-        ...['alice', 'bob', 'alice', 'bob', 'alice', 'alice', 'alice', 'alice', 'alice', 'bob', 'alice', 'alice'],
+        ...[
+          'alice',
+          'bob',
+          'alice',
+          'bob',
+          'alice',
+          'alice',
+          'alice',
+          'alice',
+          'alice',
+          'bob',
+          'alice',
+          'alice',
+        ],
         ...['system:tocsin', 'system:tocsin'],
       ],
     );

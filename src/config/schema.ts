@@ -141,6 +141,33 @@ export const ConfigSchema = Type.Object(
           description: 'How long a pending alert waits for approval before it lapses.',
           env: 'TOCSIN_PENDING_TTL_MS',
         }),
+        correctionTextUk: Type.String({
+          default: 'Сповіщення, надіслане о {time} для: {regions}, було помилковим. Скасовано.',
+          minLength: 1,
+          maxLength: 1000,
+          description:
+            'Ukrainian text of the one-action correction (a cancel without a body); {time}, {regions} and {event} are filled in.',
+          env: 'TOCSIN_CORRECTION_TEXT_UK',
+        }),
+        correctionTextEn: Type.String({
+          default: 'The alert issued at {time} for {regions} was sent in error.',
+          minLength: 1,
+          maxLength: 1000,
+          description:
+            'English text of the one-action correction (also used for other languages); {time}, {regions} and {event} are filled in.',
+          env: 'TOCSIN_CORRECTION_TEXT_EN',
+        }),
+        xmlSigningKeyFile: Type.String({
+          default: '',
+          description:
+            'PEM private key (RSA or EC P-256) to sign the CAP XML of every issued alert with an enveloped XML-DSig; empty: CAP XML is not signed.',
+          env: 'TOCSIN_XML_SIGNING_KEY_FILE',
+        }),
+        xmlSigningCertFile: Type.String({
+          default: '',
+          description: 'PEM certificate of the XML signing key, embedded in each signature; empty: the public key is embedded.',
+          env: 'TOCSIN_XML_SIGNING_CERT_FILE',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),

@@ -103,5 +103,9 @@ export interface AuditStore {
    * Inserts (expectRevision null) or replaces a template whose stored revision is
    * expectRevision, and appends `audit` in the same transaction. TemplateConflictError otherwise.
    */
-  saveTemplate(template: TemplateRecord, expectRevision: number | null, audit: AuditEntry): Promise<AuditRecord>;
+  saveTemplate(
+    template: TemplateRecord,
+    expectRevision: number | null,
+    audit: AuditEntry,
+  ): Promise<AuditRecord>;
 }

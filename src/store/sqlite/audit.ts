@@ -30,10 +30,12 @@ export function createSqliteAudit(db: Database.Database): SqliteAudit {
     templates: db.prepare('SELECT * FROM templates ORDER BY name, id'),
     templateRevision: db.prepare('SELECT revision FROM templates WHERE id = ?').pluck(),
     templateByName: db.prepare('SELECT id FROM templates WHERE name = ?').pluck(),
-    insertTemplate: db.prepare(`INSERT INTO templates (id, name, event_type, regions_json, body_json, revision,
+    insertTemplate:
+      db.prepare(`INSERT INTO templates (id, name, event_type, regions_json, body_json, revision,
       created_by, created_ms, updated_ms, approvals_json) VALUES (@id, @name, @eventType, @regionsJson, @bodyJson,
       @revision, @createdBy, @createdMs, @updatedMs, @approvalsJson)`),
-    updateTemplate: db.prepare(`UPDATE templates SET name = @name, event_type = @eventType, regions_json = @regionsJson,
+    updateTemplate:
+      db.prepare(`UPDATE templates SET name = @name, event_type = @eventType, regions_json = @regionsJson,
       body_json = @bodyJson, revision = @revision, updated_ms = @updatedMs, approvals_json = @approvalsJson WHERE id = @id`),
   };
 
@@ -42,7 +44,15 @@ export function createSqliteAudit(db: Database.Database): SqliteAudit {
   function appendInTransaction(entry: AuditEntry): AuditRecord {
     const last = head();
     const { record, json } = sealAudit(entry, last.seq + 1, last.hash);
-    q.insert.run(record.seq, record.timeMs, record.actor.id, record.action, record.target?.id ?? null, json, record.hash);
+    q.insert.run(
+      record.seq,
+      record.timeMs,
+      record.actor.id,
+      record.action,
+      record.target?.id ?? null,
+      json,
+      record.hash,
+    );
     q.setHead.run(record.seq, record.hash);
     return record;
   }
@@ -75,9 +85,10 @@ export function createSqliteAudit(db: Database.Database): SqliteAudit {
     },
     async list(query) {
       const { sql, params } = auditListSql(query);
-      return (db.prepare(sql).all(params) as Record<string, unknown>[]).map(
-        (r) => ({ ...(JSON.parse(r.record_json as string) as AuditRecord), hash: r.hash as string }),
-      );
+      return (db.prepare(sql).all(params) as Record<string, unknown>[]).map((r) => ({
+        ...(JSON.parse(r.record_json as string) as AuditRecord),
+        hash: r.hash as string,
+      }));
     },
     async readRows(afterSeq, limit) {
       return (q.rows.all(afterSeq, limit) as Record<string, unknown>[]).map(auditRowOf);
