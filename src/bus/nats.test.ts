@@ -172,6 +172,16 @@ describe('NATS JetStream bus', () => {
     );
   });
 
+  test('a node starting on an empty stream after seq 0 gets the first event', async () => {
+    await fresh();
+    const s = stream();
+    const node = await bus(s, { startAfterSeq: 0 });
+    const got = collect(node, 1);
+    const first = await commitEvent(store, 'empty-1');
+    await node.publish(asBus(first));
+    assert.deepEqual(await got.done, [asBus(first)]);
+  });
+
   test('foreign and malformed messages on the subjects are skipped and reported; nothing stalls', async () => {
     await fresh();
     const s = stream();

@@ -225,19 +225,22 @@ async function startPosition(
   afterSeq: number | undefined,
 ): Promise<{ deliver_policy: DeliverPolicy; opt_start_seq?: number }> {
   if (afterSeq === undefined) return { deliver_policy: DeliverPolicy.New };
-  const info = await jsm.streams.info(stream);
+  const { state } = await jsm.streams.info(stream);
+  // Nothing after `afterSeq` yet: start at the next position (not "new", which would skip a
+  // message appended between this look and the consumer's creation).
+  const next = { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.last_seq + 1 };
+  if (state.messages === 0) return next;
   // Binary search over stream positions: our events are in seq order (the relay appends them in
   // order); a foreign message is read as "before" so the search never starts too late.
-  let lo = info.state.first_seq;
-  let hi = info.state.last_seq + 1;
+  let lo = Math.max(1, state.first_seq);
+  let hi = state.last_seq + 1;
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     const seq = await eventSeqAt(jsm, stream, mid);
     if (seq !== undefined && seq > afterSeq) hi = mid;
     else lo = mid + 1;
   }
-  if (lo > info.state.last_seq) return { deliver_policy: DeliverPolicy.New };
-  return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lo };
+  return lo > state.last_seq ? next : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: lo };
 }
 
 /** The Tocsin seq of the message at a stream position; undefined for a foreign or deleted one. */
