@@ -34,7 +34,7 @@ function get(url: string): Promise<{ status: number; body: string }> {
   });
 }
 
-test('close() lets in-flight requests finish, then closes the store; new connections are refused', async () => {
+test('close() lets in-flight requests finish, then closes the store; new requests are not served', async () => {
   const slow = gate();
   const hub = await startTestHub({ plugins: [slow.plugin] });
   try {
@@ -44,8 +44,16 @@ test('close() lets in-flight requests finish, then closes the store; new connect
     let closed = false;
     void closing.then(() => (closed = true));
 
-    // The listener stops accepting while the slow request is still running.
-    await assert.rejects(get(`${hub.url}/healthz`), (e: NodeJS.ErrnoException) => e.code === 'ECONNREFUSED');
+    // New requests are not served while the slow one is still running: the connection is
+    // refused or reset (listener closing), or answered 503 (Fastify while closing).
+    const late = await get(`${hub.url}/healthz`).then(
+      (reply) => String(reply.status),
+      (error: NodeJS.ErrnoException) => error.code ?? 'error',
+    );
+    assert.ok(
+      ['ECONNREFUSED', 'ECONNRESET', '503'].includes(late),
+      `a new request during shutdown got ${late}`,
+    );
     assert.equal(closed, false, 'close() must wait for the request in flight');
     await hub.store.ping(); // the store stays open until HTTP is done
 
