@@ -1,5 +1,6 @@
-// CAP XML → model, in one pass over the text with a strict XML scanner (xml-scan.ts, which never expands
-// entities beyond the five predefined ones and character references). Safe by construction:
+// CAP XML → model, in one pass over the text with a strict XML scanner (xml-scan.ts, which
+// never expands entities beyond the five predefined ones and character references). Safe by
+// construction:
 // any DOCTYPE is refused before its content matters (no XXE, no entity expansion), and size,
 // depth, element count and polygon size are bounded by CapXmlLimits. CAP 1.2 is read as is;
 // CAP 1.1 and 1.0 are mapped onto the 1.2 model with warnings where meaning changes.
