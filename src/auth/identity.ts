@@ -268,10 +268,17 @@ export function createIdentity(options: IdentityOptions) {
           throw new TocsinError(
             'AUTH_FORBIDDEN',
             `A token cannot hold roles its minter lacks: ${extra.join(', ')}`,
+            [{ code: 'AUTH_ROLE', path: '/roles', message: `not yours: ${extra.join(', ')}` }],
           );
       }
       if (minter && minter.kind !== 'system' && !withinJurisdiction(tree, minter.jurisdiction, jurisdiction))
-        throw new TocsinError('AUTH_FORBIDDEN', "A token cannot reach beyond its minter's jurisdiction");
+        throw new TocsinError('AUTH_FORBIDDEN', "A token cannot reach beyond its minter's jurisdiction", [
+          {
+            code: 'AUTH_JURISDICTION',
+            path: '/jurisdiction',
+            message: `outside ${minter.jurisdiction.join(', ')}`,
+          },
+        ]);
       return storeToken(store, { ...input, roles, jurisdiction }, now());
     },
 

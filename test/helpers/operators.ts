@@ -91,6 +91,8 @@ export async function createOperator(
   });
   assert.equal(changed.status, 200, changed.text);
   const credentials =
-    as === 'session' ? await loginSession(base, spec.name, password) : await loginToken(base, spec.name, password);
+    as === 'session'
+      ? await loginSession(base, spec.name, password)
+      : await loginToken(base, spec.name, password);
   return { id: created.json.operator.id, credentials, password };
 }
