@@ -39,8 +39,12 @@ export interface NatsBusOptions {
   startAfterSeq?: number;
   /** JetStream de-duplication window (default 2 minutes). */
   duplicateWindowMs?: number;
-  /** How long the stream keeps events (default 24 hours; the store's log is the record). */
-  maxAgeMs?: number;
+  /**
+   * Events the stream keeps (default 100,000; the store's log is the record). A count, not an
+   * age: the newest events always stay, so a relay starting after a quiet week still finds the
+   * stream's tail instead of republishing the whole log.
+   */
+  maxMessages?: number;
   /** How long `publish` waits for the event to reach the stream (default 5 s). */
   publishWaitMs?: number;
   relayPollMs?: number;
@@ -201,7 +205,8 @@ async function ensureStream(
   const config = {
     subjects: [`${subjectRoot}.>`],
     duplicate_window: nanos(options.duplicateWindowMs ?? 120_000),
-    max_age: nanos(options.maxAgeMs ?? 24 * 3_600_000),
+    max_msgs: options.maxMessages ?? 100_000,
+    max_age: 0,
   };
   try {
     await jsm.streams.info(options.stream);
