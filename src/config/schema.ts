@@ -13,7 +13,7 @@ export const ConfigSchema = Type.Object(
           default: '127.0.0.1',
           minLength: 1,
           description:
-            'Interface to listen on. Loopback by default: until operator authentication lands (issue 5) every request acts as a built-in local operator with all roles.',
+            'Interface to listen on; loopback by default, 0.0.0.0 for every interface (put TLS in front: operators send tokens and passwords).',
           env: 'TOCSIN_HOST',
         }),
         port: Type.Integer({
@@ -131,7 +131,7 @@ export const ConfigSchema = Type.Object(
         twoPersonRule: Type.Boolean({
           default: false,
           description:
-            'Hold Actual alerts of severity Extreme or Severe until a second operator approves. Off until operators exist (issue 5): with the one built-in local operator nobody could approve.',
+            'Hold Actual alerts of severity Extreme or Severe until a second operator (an approver, not the author) approves them.',
           env: 'TOCSIN_TWO_PERSON_RULE',
         }),
         pendingTtlMs: Type.Integer({
