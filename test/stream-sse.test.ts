@@ -182,7 +182,7 @@ describe('GET /v1/stream over SSE', () => {
       incident: 'drill-1',
     });
     const marked = await client.inbox.next((m) => m.id === String(drill));
-    assert.match(marked.data, new RegExp(`^${drill} UA-63 (.* )?chemical:A( .*)? X$`));
+    assert.match(marked.data, new RegExp(`^${drill} UA-63 (.* )?chemical:a( .*)? X$`));
     client.close();
   });
 });

@@ -49,7 +49,18 @@ describe('the compact device format', () => {
       hidden: false,
       json: '{}',
     };
-    assert.equal(compactEventText(drill, ['UA-63'], state, tree, false), '3 UA-63 chemical:A X');
+    assert.equal(compactEventText(drill, ['UA-63'], state, tree, false), '3 UA-63 chemical:a X');
+    assert.equal(
+      compactSnapshotText('S', 3, ['UA', 'UA-63'], state, tree, false),
+      'S 3\n3 UA chemical:p\n3 UA-63 chemical:a',
+    );
+    state.incidents.set('r', { id: 'r', event: 'chemical', status: 'Actual', region: 'UA' });
+    assert.equal(
+      compactSnapshotText('S', 4, ['UA-63'], state, tree, false),
+      'S 4\n4 UA-63 chemical:A',
+      'the real alert wins',
+    );
+    state.incidents.delete('r');
     assert.equal(
       compactSnapshotText('S', 3, ['UA-63', 'UA-32'], state, tree, true),
       'S 3\n3 UA-63 -\n3 UA-32 -',

@@ -1,21 +1,27 @@
 // `format=compact`: one text line per region and change, small enough for a microcontroller.
-//   event      `<seq> <code> <type>:<A|P|N> [<type>:<A|P|N> ...][ X]`
+//   event      `<seq> <code> <type>:<level> [<type>:<level> ...][ X]`
 //   snapshot   `S <seq>` then one line per region (`<seq> <code> -` when nothing is active)
 //   reset      `R <seq>` then the same lines as a snapshot
 //   heartbeat  `H <seq> <unix seconds>`
-// A = an alert of that type covers the whole region, P = part of it (an alert on a region below,
-// or an area covering less than the whole), N = none. ` X` marks an Exercise or Test alert.
+// Levels: A = an Actual alert of that type covers the whole region, P = part of it (an alert on
+// a region below, or an area covering less than the whole), N = none; lower-case a / p when only
+// Exercise or Test alerts make that level, so a drill never looks like the real thing on a
+// device (issue 5 §3). ` X` marks a change made by an Exercise or Test alert.
 // Lines are built once per distinct subscription (regions + exercises), never per socket.
 import type { StateEntry, StateView, StreamEvent, StreamTree } from './types.ts';
 import { isExerciseStatus } from './types.ts';
 
-export type RegionLevel = 'A' | 'P' | 'N';
+export type RegionLevel = 'A' | 'P' | 'N' | 'a' | 'p';
 
-function visible(entries: readonly StateEntry[], excludeExercises: boolean): readonly StateEntry[] {
-  return excludeExercises ? entries.filter((e) => !isExerciseStatus(e.status)) : entries;
+const RANK: Record<RegionLevel, number> = { N: 0, p: 1, a: 2, P: 3, A: 4 };
+
+function levelOf(entry: StateEntry, whole: boolean): RegionLevel {
+  const exercise = isExerciseStatus(entry.status);
+  if (whole) return exercise ? 'a' : 'A';
+  return exercise ? 'p' : 'P';
 }
 
-/** A/P/N per event type for one region, from region state. */
+/** A/P/N (a/p for drills) per event type for one region, from region state. */
 export function regionLevels(
   code: string,
   state: StateView,
@@ -23,15 +29,16 @@ export function regionLevels(
   excludeExercises: boolean,
 ): Map<string, RegionLevel> {
   const levels = new Map<string, RegionLevel>();
-  for (const entry of visible(state.entries(code), excludeExercises)) {
-    if (entry.whole) levels.set(entry.event, 'A');
-    else if (levels.get(entry.event) !== 'A') levels.set(entry.event, 'P');
-  }
+  const raise = (entry: StateEntry, whole: boolean) => {
+    if (excludeExercises && isExerciseStatus(entry.status)) return;
+    const level = levelOf(entry, whole);
+    const known = levels.get(entry.event);
+    if (known === undefined || RANK[level] > RANK[known]) levels.set(entry.event, level);
+  };
+  for (const entry of state.entries(code)) raise(entry, entry.whole);
   for (const below of state.activeCodes()) {
     if (below === code || !tree.covers(code, below)) continue;
-    for (const entry of visible(state.entries(below), excludeExercises)) {
-      if (!levels.has(entry.event)) levels.set(entry.event, 'P');
-    }
+    for (const entry of state.entries(below)) raise(entry, false);
   }
   return levels;
 }
