@@ -15,6 +15,7 @@ const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   admin: () => import('./admin.ts'),
   token: () => import('./token.ts'),
   audit: () => import('./audit.ts'),
+  verify: () => import('./verify.ts'),
 };
 
 function processIo(): CliIo {
