@@ -136,8 +136,12 @@ class SocketSink implements StreamSink {
   }
 
   onClose(listener: (cause: CloseCause) => void): void {
-    if (this.isClosed) listener(this.cause);
-    else (this.listeners ??= []).push(listener);
+    if (this.isClosed) {
+      listener(this.cause);
+      return;
+    }
+    this.listeners ??= [];
+    this.listeners.push(listener);
   }
 }
 

@@ -3,7 +3,13 @@
 // hub (src/delivery/stream/hub.ts), which decides what the client hears.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync, FastifyTypeProvider, RawServerDefault } from 'fastify';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyTypeProvider,
+  RawServerDefault,
+} from 'fastify';
 import { Type } from 'typebox';
 import { StreamError } from '../../delivery/stream/errors.ts';
 import type { StreamHub } from '../../delivery/stream/hub.ts';
