@@ -24,7 +24,11 @@ export function accessOf(request: FastifyRequest): Access {
   const urlPath = request.url.split('?')[0] as string;
   // A preflight is answered by one catch-all route: judge it by the path it asks about.
   const path = request.method === 'OPTIONS' ? urlPath : (request.routeOptions.url ?? urlPath);
-  if (request.method === 'OPTIONS') return isOperatorPath(path) ? 'operator' : 'public';
+  if (request.method === 'OPTIONS') {
+    // A preflight is judged as the request it announces (Fetch standard §4.8).
+    const announced = String(request.headers['access-control-request-method'] ?? 'GET').toUpperCase();
+    return READ_METHODS.has(announced) && !isOperatorPath(path) ? 'public' : 'operator';
+  }
   if (!READ_METHODS.has(request.method)) return 'operator';
   return isOperatorPath(path) ? 'operator' : 'public';
 }
