@@ -5,7 +5,10 @@
 import type { Alert, Status } from '../cap/types.ts';
 import type { RegionRecord } from '../geo/types.ts';
 import type { AuditEntry, AuditStore } from './audit-store.ts';
+import type { CursorStore } from './cursor-store.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { PushStore } from './push-store.ts';
+import type { WebhookStore } from './webhook-store.ts';
 
 /**
  * Lifecycle state of one CAP message:
@@ -166,6 +169,12 @@ export interface Store {
   readonly identity: IdentityStore;
   /** The hash-chained audit log and pre-approved templates (issue 5). */
   readonly audit: AuditStore;
+  /** Webhooks and their delivery queue/log (issue 8). */
+  readonly webhooks: WebhookStore;
+  /** Durable-channel cursors into the event log (issue 8; src/delivery/push/cursor.ts). */
+  readonly cursors: CursorStore;
+  /** Web Push subscriptions and the VAPID key pair (issue 8; src/delivery/push/webpush.ts). */
+  readonly push: PushStore;
 
   /** Applies one lifecycle change; resolves with the appended event once the commit is durable. */
   commitAlertChange(commit: AlertCommit): Promise<EventRecord>;

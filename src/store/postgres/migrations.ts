@@ -188,4 +188,70 @@ CREATE TABLE templates (
 );
 `,
   },
+  {
+    version: 4,
+    name: 'webhooks, webhook deliveries (queue and log), channel cursors',
+    sql: `
+CREATE TABLE webhooks (
+  id               text PRIMARY KEY,
+  url              text NOT NULL,
+  regions_json     text NOT NULL,
+  event_types_json text NOT NULL,
+  secret           text NOT NULL,
+  owner_id         text NOT NULL,
+  after_seq        bigint NOT NULL,
+  created_ms       bigint NOT NULL,
+  updated_ms       bigint NOT NULL
+);
+
+CREATE TABLE webhook_deliveries (
+  id              bigserial PRIMARY KEY,
+  webhook_id      text NOT NULL,
+  event_seq       bigint NOT NULL,
+  event_id        text NOT NULL,
+  state           text NOT NULL,
+  attempts        integer NOT NULL DEFAULT 0,
+  created_ms      bigint NOT NULL,
+  next_attempt_ms bigint NOT NULL,
+  lease_until_ms  bigint NOT NULL DEFAULT 0,
+  last_attempt_ms bigint,
+  last_status     integer,
+  last_error      text,
+  duration_ms     bigint,
+  delivered_ms    bigint,
+  UNIQUE (webhook_id, event_seq)
+);
+-- The head of each webhook's queue: the pending delivery of lowest seq.
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, event_seq) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, id);
+
+CREATE TABLE channel_cursors (
+  channel    text PRIMARY KEY,
+  seq        bigint NOT NULL,
+  updated_ms bigint NOT NULL
+);
+`,
+  },
+  {
+    version: 5,
+    name: 'web push subscriptions, VAPID key pair',
+    sql: `
+CREATE TABLE push_subscriptions (
+  endpoint     text PRIMARY KEY,
+  p256dh       text NOT NULL,
+  auth         text NOT NULL,
+  regions_json text NOT NULL,
+  created_ms   bigint NOT NULL,
+  updated_ms   bigint NOT NULL
+);
+
+-- One row: the hub's VAPID key pair (RFC 8292), generated on first start by whichever node is first.
+CREATE TABLE push_vapid_keys (
+  only_row    boolean PRIMARY KEY CHECK (only_row),
+  public_key  text NOT NULL,
+  private_key text NOT NULL,
+  created_ms  bigint NOT NULL
+);
+`,
+  },
 ];

@@ -9,8 +9,10 @@ import { type AlertCommit, type EventRecord, type Store, StoreConflictError } fr
 import { appendWithClient, createPostgresAuditStore } from './audit.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { createPostgresIdentityStore } from './identity.ts';
+import { createPostgresWebhooks } from './webhooks.ts';
 import { appliedMigrationVersions, applyMigrations } from './migrate.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { createPostgresPushStore } from './push.ts';
 import { alertListSql, SQL } from './queries.ts';
 import { alertFromRow, eventFromRow, idempotencyFromRow, incidentFromRow, scheduleFromRow } from './rows.ts';
 
@@ -213,6 +215,8 @@ function createStore(pool: pg.Pool): Store {
     engine: 'postgres',
     identity: createPostgresIdentityStore(pool),
     audit: createPostgresAuditStore(pool),
+    ...createPostgresWebhooks(pool),
+    push: createPostgresPushStore(pool),
     async commitAlertChange(change) {
       try {
         return await groupCommit(change);

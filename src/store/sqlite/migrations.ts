@@ -173,4 +173,70 @@ CREATE TABLE templates (
 ) STRICT;
 `,
   },
+  {
+    version: 4,
+    name: 'webhooks, webhook deliveries (queue and log), channel cursors',
+    sql: `
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  regions_json TEXT NOT NULL,
+  event_types_json TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  owner_id TEXT NOT NULL,
+  after_seq INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  webhook_id TEXT NOT NULL,
+  event_seq INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  state TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  created_ms INTEGER NOT NULL,
+  next_attempt_ms INTEGER NOT NULL,
+  lease_until_ms INTEGER NOT NULL DEFAULT 0,
+  last_attempt_ms INTEGER,
+  last_status INTEGER,
+  last_error TEXT,
+  duration_ms INTEGER,
+  delivered_ms INTEGER,
+  UNIQUE (webhook_id, event_seq)
+) STRICT;
+-- The head of each webhook's queue: the pending delivery of lowest seq.
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, event_seq) WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, id);
+
+CREATE TABLE channel_cursors (
+  channel TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+`,
+  },
+  {
+    version: 5,
+    name: 'web push subscriptions, VAPID key pair',
+    sql: `
+CREATE TABLE push_subscriptions (
+  endpoint TEXT PRIMARY KEY,
+  p256dh TEXT NOT NULL,
+  auth TEXT NOT NULL,
+  regions_json TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+
+-- One row: the hub's VAPID key pair (RFC 8292), generated on first start.
+CREATE TABLE push_vapid_keys (
+  only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+  public_key TEXT NOT NULL,
+  private_key TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+) STRICT;
+`,
+  },
 ];

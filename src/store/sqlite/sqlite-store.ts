@@ -17,7 +17,9 @@ import {
 } from '../store.ts';
 import { createSqliteAudit } from './audit.ts';
 import { createSqliteIdentityStore } from './identity.ts';
+import { createSqliteWebhooks } from './webhooks.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { createSqlitePushStore } from './push.ts';
 import { alertFromRow, eventFromRow, incidentFromRow } from './rows.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -160,6 +162,8 @@ function createStore(db: Database.Database): Store {
     engine: 'sqlite',
     identity: createSqliteIdentityStore(db),
     audit: audit.store,
+    ...createSqliteWebhooks(db),
+    push: createSqlitePushStore(db),
     commitAlertChange: (change) => groupCommit.submit(change),
     async getAlert(id) {
       return readAlert(id);

@@ -1,0 +1,188 @@
+// SQLite queries of webhooks, their delivery queue/log, and the durable-channel cursors.
+import type Database from 'better-sqlite3';
+import type { CursorStore } from '../cursor-store.ts';
+import type { WebhookRecord, WebhookStore } from '../webhook-store.ts';
+import { claimedFromRow, deliveryFromRow } from '../webhook-rows.ts';
+
+type Row = Record<string, unknown>;
+
+function webhookFromRow(row: Row): WebhookRecord {
+  return {
+    id: row.id as string,
+    url: row.url as string,
+    regions: JSON.parse(row.regions_json as string) as string[],
+    eventTypes: JSON.parse(row.event_types_json as string) as string[],
+    secret: row.secret as string,
+    ownerId: row.owner_id as string,
+    afterSeq: row.after_seq as number,
+    createdMs: row.created_ms as number,
+    updatedMs: row.updated_ms as number,
+  };
+}
+
+// Per webhook, the pending delivery of lowest seq (the partial index answers it).
+const HEADS = `SELECT d.* FROM webhook_deliveries d
+  JOIN (SELECT webhook_id, min(event_seq) AS seq FROM webhook_deliveries WHERE state = 'pending' GROUP BY webhook_id) h
+  ON d.webhook_id = h.webhook_id AND d.event_seq = h.seq`;
+
+/** The webhook and cursor queries over the store's one SQLite connection. */
+export function createSqliteWebhooks(db: Database.Database): {
+  webhooks: WebhookStore;
+  cursors: CursorStore;
+} {
+  const q = {
+    insert:
+      db.prepare(`INSERT INTO webhooks (id, url, regions_json, event_types_json, secret, owner_id, after_seq,
+      created_ms, updated_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+    byId: db.prepare('SELECT * FROM webhooks WHERE id = ?'),
+    all: db.prepare('SELECT * FROM webhooks ORDER BY created_ms, id'),
+    count: db.prepare('SELECT count(*) FROM webhooks').pluck(),
+    update:
+      db.prepare(`UPDATE webhooks SET url = ?, regions_json = ?, event_types_json = ?, secret = ?, updated_ms = ?
+      WHERE id = ?`),
+    delete: db.prepare('DELETE FROM webhooks WHERE id = ?'),
+    deleteDeliveries: db.prepare('DELETE FROM webhook_deliveries WHERE webhook_id = ?'),
+    enqueue:
+      db.prepare(`INSERT OR IGNORE INTO webhook_deliveries (webhook_id, event_seq, event_id, state, created_ms,
+      next_attempt_ms) VALUES (?, ?, ?, 'pending', ?, ?)`),
+    dueHeads: db
+      .prepare(
+        `SELECT id FROM (${HEADS}) WHERE next_attempt_ms <= ? AND lease_until_ms <= ? ORDER BY next_attempt_ms, id LIMIT ?`,
+      )
+      .pluck(),
+    lease: db.prepare('UPDATE webhook_deliveries SET lease_until_ms = ? WHERE id = ?'),
+    claimed: db.prepare(`SELECT d.*, w.url, w.secret, e.json, e.time_ms FROM webhook_deliveries d
+      JOIN webhooks w ON w.id = d.webhook_id LEFT JOIN events e ON e.seq = d.event_seq
+      WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_ms, d.id`),
+    nextDue: db.prepare(`SELECT min(max(next_attempt_ms, lease_until_ms)) FROM (${HEADS})`).pluck(),
+    delivered: db.prepare(`UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1,
+      last_attempt_ms = ?, last_status = ?, last_error = NULL, duration_ms = ?, delivered_ms = ?, lease_until_ms = 0
+      WHERE id = ?`),
+    retry:
+      db.prepare(`UPDATE webhook_deliveries SET attempts = attempts + 1, last_attempt_ms = ?, last_status = ?,
+      last_error = ?, duration_ms = ?, next_attempt_ms = ?, lease_until_ms = 0 WHERE id = ?`),
+    dead: db.prepare(`UPDATE webhook_deliveries SET state = 'dead', attempts = attempts + 1, last_attempt_ms = ?,
+      last_status = ?, last_error = ?, duration_ms = ?, lease_until_ms = 0 WHERE id = ?`),
+    release: db.prepare('UPDATE webhook_deliveries SET lease_until_ms = 0 WHERE id = ?'),
+    log: db.prepare(`SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND (? IS NULL OR state = ?)
+      AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`),
+    delivery: db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?'),
+    redeliverAll:
+      db.prepare(`UPDATE webhook_deliveries SET state = 'pending', created_ms = ?, next_attempt_ms = ?,
+      lease_until_ms = 0 WHERE webhook_id = ? AND state = 'dead'`),
+    redeliverOne:
+      db.prepare(`UPDATE webhook_deliveries SET state = 'pending', created_ms = ?, next_attempt_ms = ?,
+      lease_until_ms = 0 WHERE webhook_id = ? AND state = 'dead' AND id = ?`),
+    getCursor: db.prepare('SELECT seq FROM channel_cursors WHERE channel = ?').pluck(),
+    setCursor: db.prepare(`INSERT INTO channel_cursors (channel, seq, updated_ms) VALUES (?, ?, ?)
+      ON CONFLICT (channel) DO UPDATE SET seq = max(seq, excluded.seq), updated_ms = excluded.updated_ms`),
+  };
+
+  const enqueue = db.transaction((rows: Parameters<WebhookStore['enqueueDeliveries']>[0]) => {
+    let added = 0;
+    for (const row of rows)
+      added += q.enqueue.run(row.webhookId, row.eventSeq, row.eventId, row.createdMs, row.createdMs).changes;
+    return added;
+  });
+  const claim = db.transaction((nowMs: number, limit: number, leaseUntilMs: number) => {
+    const ids = q.dueHeads.all(nowMs, nowMs, limit) as number[];
+    if (ids.length === 0) return [];
+    for (const id of ids) q.lease.run(leaseUntilMs, id);
+    return (q.claimed.all(JSON.stringify(ids)) as Row[]).map(claimedFromRow);
+  });
+  const record = db.transaction((results: Parameters<WebhookStore['recordResults']>[0]) => {
+    for (const r of results) {
+      if (r.outcome === 'delivered') q.delivered.run(r.attemptMs, r.status, r.durationMs, r.attemptMs, r.id);
+      else if (r.outcome === 'retry')
+        q.retry.run(r.attemptMs, r.status, r.error, r.durationMs, r.nextAttemptMs ?? r.attemptMs, r.id);
+      else if (r.outcome === 'dead') q.dead.run(r.attemptMs, r.status, r.error, r.durationMs, r.id);
+      else q.release.run(r.id);
+    }
+  });
+  const remove = db.transaction((id: string) => {
+    q.deleteDeliveries.run(id);
+    return q.delete.run(id).changes > 0;
+  });
+  const redeliver = db.transaction((webhookId: string, nowMs: number, ids: number[] | undefined) => {
+    if (ids === undefined) return q.redeliverAll.run(nowMs, nowMs, webhookId).changes;
+    let count = 0;
+    for (const id of ids) count += q.redeliverOne.run(nowMs, nowMs, webhookId, id).changes;
+    return count;
+  });
+
+  const webhooks: WebhookStore = {
+    async createWebhook(w) {
+      q.insert.run(
+        w.id,
+        w.url,
+        JSON.stringify(w.regions),
+        JSON.stringify(w.eventTypes),
+        w.secret,
+        w.ownerId,
+        w.afterSeq,
+        w.createdMs,
+        w.updatedMs,
+      );
+    },
+    async getWebhook(id) {
+      const row = q.byId.get(id) as Row | undefined;
+      return row ? webhookFromRow(row) : undefined;
+    },
+    async listWebhooks() {
+      return (q.all.all() as Row[]).map(webhookFromRow);
+    },
+    async countWebhooks() {
+      return q.count.get() as number;
+    },
+    async updateWebhook(id, patch, nowMs) {
+      const row = q.byId.get(id) as Row | undefined;
+      if (!row) return undefined;
+      const next = { ...webhookFromRow(row), ...patch, updatedMs: nowMs };
+      q.update.run(
+        next.url,
+        JSON.stringify(next.regions),
+        JSON.stringify(next.eventTypes),
+        next.secret,
+        nowMs,
+        id,
+      );
+      return next;
+    },
+    async deleteWebhook(id) {
+      return remove(id);
+    },
+    async enqueueDeliveries(rows) {
+      return rows.length === 0 ? 0 : enqueue(rows);
+    },
+    async claimDue(nowMs, limit, leaseUntilMs) {
+      return claim(nowMs, limit, leaseUntilMs);
+    },
+    async nextDueMs() {
+      return (q.nextDue.get() as number | null) ?? undefined;
+    },
+    async recordResults(results) {
+      if (results.length > 0) record(results);
+    },
+    async listDeliveries(webhookId, query) {
+      const state = query.state ?? null;
+      const before = query.beforeId ?? null;
+      return (q.log.all(webhookId, state, state, before, before, query.limit) as Row[]).map(deliveryFromRow);
+    },
+    async getDelivery(id) {
+      const row = q.delivery.get(id) as Row | undefined;
+      return row ? deliveryFromRow(row) : undefined;
+    },
+    async redeliver(webhookId, nowMs, ids) {
+      return redeliver(webhookId, nowMs, ids);
+    },
+  };
+  const cursors: CursorStore = {
+    async getCursor(channel) {
+      return (q.getCursor.get(channel) as number | undefined) ?? undefined;
+    },
+    async setCursor(channel, seq, nowMs) {
+      q.setCursor.run(channel, seq, nowMs);
+    },
+  };
+  return { webhooks, cursors };
+}
