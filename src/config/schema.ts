@@ -129,7 +129,7 @@ export const ConfigSchema = Type.Object(
           env: 'TOCSIN_TIME_ZONE',
         }),
         twoPersonRule: Type.Boolean({
-          default: false,
+          default: true,
           description:
             'Hold Actual alerts of severity Extreme or Severe until a second operator (an approver, not the author) approves them.',
           env: 'TOCSIN_TWO_PERSON_RULE',

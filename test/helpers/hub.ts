@@ -53,6 +53,8 @@ export function testConfig(dataDir: string, databaseUrl = ''): Config {
   config.dataDir = dataDir;
   config.database.url = databaseUrl;
   config.log.level = (process.env.TOCSIN_TEST_LOG as Config['log']['level'] | undefined) ?? 'silent';
+  // The two-person rule is on by default; tests about it switch it on, the others issue alone.
+  config.alerts.twoPersonRule = false;
   // Tests send many requests with one token: rate limits are tested where they are the subject.
   config.auth.tokenRatePerSecond = 1_000_000;
   config.auth.tokenBurst = 10_000_000;
@@ -139,7 +141,8 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   const [node, ...prefix] = cliCommand();
   const child = spawn(node as string, [...prefix, 'serve', ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...env },
+    // As in testConfig: the two-person rule only where a test asks for it (TOCSIN_TWO_PERSON_RULE: 'true').
+    env: { ...process.env, LOG_LEVEL: 'warn', TOCSIN_TWO_PERSON_RULE: 'false', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
