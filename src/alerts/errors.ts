@@ -41,6 +41,12 @@ export const ERROR_CODES = {
   TEMPLATE_SELF_APPROVAL: "A template's author counts as one of its approvers only as an admin.",
   TEMPLATE_ALREADY_APPROVED: 'This person already approved this revision of the template.',
   TEMPLATE_CONFIRMATION_REQUIRED: 'Firing a template needs an explicit { "confirm": true }.',
+  WEBHOOK_NOT_FOUND: 'No webhook with this id.',
+  WEBHOOK_INPUT_INVALID: 'A webhook field is malformed (URL, regions, event types, secret, delivery ids).',
+  WEBHOOK_TARGET_FORBIDDEN:
+    'The webhook URL resolves to an address the hub may not call (loopback, private, link-local, metadata, ...), uses another scheme than http(s), or carries credentials.',
+  WEBHOOK_TARGET_UNRESOLVABLE: 'The host of the webhook URL does not resolve.',
+  WEBHOOK_LIMIT_REACHED: 'The hub holds as many webhooks as configured (webhooks.maxWebhooks).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
