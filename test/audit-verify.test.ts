@@ -67,7 +67,10 @@ describe('tocsin audit verify on SQLite', () => {
       assert.ok(tampered > 1);
       // An attacker with write access to the file can drop the trigger first; the chain still tells.
       conn.exec('DROP TRIGGER audit_log_no_update');
-      const json = conn.prepare('SELECT record_json FROM audit_log WHERE seq = ?').pluck().get(tampered) as string;
+      const json = conn
+        .prepare('SELECT record_json FROM audit_log WHERE seq = ?')
+        .pluck()
+        .get(tampered) as string;
       conn
         .prepare('UPDATE audit_log SET record_json = ? WHERE seq = ?')
         .run(json.replace('UA-63', 'UA-64'), tampered);
@@ -76,7 +79,10 @@ describe('tocsin audit verify on SQLite', () => {
     }
     const result = await runCli(['audit', 'verify', '--data-dir', temp.dir]);
     assert.equal(result.code, 1, result.stdout + result.stderr);
-    assert.match(result.stdout, new RegExp(`BROKEN at record ${tampered}: its content does not match its hash`));
+    assert.match(
+      result.stdout,
+      new RegExp(`BROKEN at record ${tampered}: its content does not match its hash`),
+    );
     const json = await runCli(['audit', 'verify', '--json', '--data-dir', temp.dir]);
     assert.equal(json.code, 1);
     assert.deepEqual(
@@ -89,7 +95,10 @@ describe('tocsin audit verify on SQLite', () => {
     const { createHash } = await import('node:crypto');
     const conn = db();
     try {
-      const json = conn.prepare('SELECT record_json FROM audit_log WHERE seq = ?').pluck().get(tampered) as string;
+      const json = conn
+        .prepare('SELECT record_json FROM audit_log WHERE seq = ?')
+        .pluck()
+        .get(tampered) as string;
       conn
         .prepare('UPDATE audit_log SET hash = ? WHERE seq = ?')
         .run(createHash('sha256').update(json).digest('hex'), tampered);

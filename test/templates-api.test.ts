@@ -6,6 +6,7 @@ import type { Role } from '../src/alerts/actor.ts';
 import { storeToken } from '../src/auth/tokens.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are read field by field in assertions
 type Json = Record<string, any>;
 
 describe('templates, correction, Exercise wording and the audit log over HTTP', () => {
@@ -156,7 +157,10 @@ describe('templates, correction, Exercise wording and the audit log over HTTP', 
       /^The alert issued at \d{2}:\d{2} for Sumy [^,]+ was sent in error\.$/,
     );
     const state = await call('author', 'GET', '/v1/state/UA-59');
-    assert.ok(state.json.alerts.every((a: Json) => a.incident !== id), JSON.stringify(state.json));
+    assert.ok(
+      state.json.alerts.every((a: Json) => a.incident !== id),
+      JSON.stringify(state.json),
+    );
     assert.equal((await call('author', 'GET', `/v1/alerts/${id}`)).json.active, false);
 
     const log = await call('admin', 'GET', `/v1/audit?target=${encodeURIComponent(id)}`);

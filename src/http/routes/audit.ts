@@ -43,7 +43,8 @@ const AuditRecordSchema = Type.Object({
   eventSeq: Type.Optional(Type.Integer()),
   prevHash: Type.String(),
   hash: Type.String({
-    description: 'SHA-256 (hex) of the RFC 8785 canonical JSON of the record without hash (and without the derived time).',
+    description:
+      'SHA-256 (hex) of the RFC 8785 canonical JSON of the record without hash (and without the derived time).',
   }),
 });
 

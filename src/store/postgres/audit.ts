@@ -4,6 +4,7 @@
 // always in that order, so the two locks never wait on each other in a cycle.
 import type pg from 'pg';
 import { sealAudit } from '../../audit/chain.ts';
+import { auditRowOf, templateOf } from '../audit-rows.ts';
 import {
   type AuditEntry,
   type AuditQuery,
@@ -12,7 +13,6 @@ import {
   TemplateConflictError,
   type TemplateRecord,
 } from '../audit-store.ts';
-import { auditRowOf, templateOf } from '../audit-rows.ts';
 
 const UNIQUE_VIOLATION = '23505';
 
