@@ -188,6 +188,13 @@ describe('pre-approved templates', () => {
     );
   });
 
+  test('an approver outside the template regions cannot approve it', async () => {
+    const t = await templates.create(admin, { ...content(), name: 'jurisdiction' });
+    const kharkivApprover = person('approver-3', ['approver'], ['UA-63']);
+    await assert.rejects(templates.approve(kharkivApprover, t.id), code('AUTH_FORBIDDEN'));
+    assert.deepEqual((await templates.get(t.id)).approvals, []);
+  });
+
   test('two templates cannot share a name', async () => {
     await templates.create(admin, { ...content(), name: 'unique' });
     await assert.rejects(
