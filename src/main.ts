@@ -22,6 +22,8 @@ import { streamDepsFrom } from './delivery/stream/wiring.ts';
 import type { Config } from './config/schema.ts';
 import { buildApp } from './http/app.ts';
 import { auditRoutes } from './http/routes/audit.ts';
+import { compatRoutes, ignoreForeignCredentials } from './http/routes/compat.ts';
+import { feedRoutes } from './http/routes/feeds.ts';
 import { templateRoutes } from './http/routes/templates.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -159,6 +161,9 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     const { app, drain } = await buildApp({
       alerts,
       store,
+    // Feeds and the shapes existing clients speak (docs/compat.md).
+    const compatPlugins = [feedRoutes({ alerts }), compatRoutes({ alerts, tree })] as unknown as FastifyPluginAsync[];
+
       tree,
       regionAttribution: DEFAULT_REGIONS_ATTRIBUTION,
       keys: { current: () => keys.current(), publicKeys: () => keys.publicKeys(), jwks: () => keys.jwks() },
@@ -169,10 +174,11 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
         authenticator.install(fastify);
       },
       logger: log,
+        ignoreForeignCredentials(fastify);
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
       expectedMigrations: migrations,
-      plugins: [...identityPlugins, ...auditPlugins, ...(options.plugins ?? [])],
+      plugins: [...identityPlugins, ...auditPlugins, ...compatPlugins, ...(options.plugins ?? [])],
     });
     opened.push({ name: 'http', close: () => app.close() });
 
