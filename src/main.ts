@@ -139,6 +139,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       loginMaxFailures: auth.loginMaxFailures,
       loginIpMaxFailures: auth.loginIpMaxFailures,
       lockMs: auth.loginLockMs,
+      audit: (entry) => store.audit.append(entry),
     });
     const authenticator = createAuthenticator({
       identity,

@@ -4,6 +4,7 @@
 import { type Actor, ROLES, type Role } from '../alerts/actor.ts';
 import { type ErrorCode, TocsinError } from '../alerts/errors.ts';
 import type { RegionTree } from '../geo/types.ts';
+import type { AuditEntry } from '../store/audit-store.ts';
 import {
   IdentityConflictError,
   type IdentityStore,
@@ -38,7 +39,18 @@ export interface IdentityOptions {
   /** Failures per client address within `lockMs` that lock the address. */
   loginIpMaxFailures: number;
   lockMs: number;
+  /** Appends an audit record (issue 5 §6): logins, password changes, operators and tokens made or changed. */
+  audit?: (entry: AuditEntry) => Promise<unknown>;
 }
+
+/** Who acts when the command line changes identities directly on the data. */
+export const CLI_ACTOR: Actor = {
+  id: 'system:cli',
+  name: 'tocsin command line',
+  kind: 'system',
+  roles: ['admin'],
+  jurisdiction: [],
+};
 
 /** A refusal with the seconds after which a retry may succeed. */
 export class RetryLaterError extends TocsinError {
@@ -75,6 +87,8 @@ export interface Identified {
 
 export type Identity = ReturnType<typeof createIdentity>;
 
+const ANONYMOUS = { id: 'anonymous', name: 'Anonymous', kind: 'operator' } as const;
+
 function invalid(message: string, path: string): TocsinError {
   return new TocsinError('IDENTITY_INPUT_INVALID', message, [{ path, message }]);
 }
@@ -103,6 +117,22 @@ export function tokenActor(token: TokenRecord): Actor {
 export function createIdentity(options: IdentityOptions) {
   const { store, tree } = options;
   const now = options.now ?? Date.now;
+
+  async function record(
+    by: Pick<Actor, 'id' | 'name' | 'kind'>,
+    action: string,
+    target?: { type: string; id: string },
+    extra: { regions?: string[]; details?: Record<string, unknown> } = {},
+  ): Promise<void> {
+    if (!options.audit) return;
+    await options.audit({
+      timeMs: now(),
+      actor: { id: by.id, name: by.name, kind: by.kind },
+      action,
+      ...(target ? { target } : {}),
+      ...extra,
+    });
+  }
 
   function checkRoles(roles: unknown, path: string): Role[] {
     if (!Array.isArray(roles) || roles.length === 0) throw invalid('at least one role', path);
@@ -152,7 +182,10 @@ export function createIdentity(options: IdentityOptions) {
     checkJurisdiction,
 
     /** Creates an operator with a one-time password (returned once, never stored). */
-    async createOperator(input: NewOperator): Promise<{ operator: OperatorRecord; password: string }> {
+    async createOperator(
+      input: NewOperator,
+      by: Actor = CLI_ACTOR,
+    ): Promise<{ operator: OperatorRecord; password: string }> {
       const name = checkName(input.name);
       const roles = checkRoles(input.roles, '/roles');
       const jurisdiction = checkJurisdiction(input.jurisdiction, '/jurisdiction');
@@ -176,6 +209,15 @@ export function createIdentity(options: IdentityOptions) {
           throw new TocsinError('OPERATOR_NAME_TAKEN', error.message);
         throw error;
       }
+      await record(
+        by,
+        'operator.created',
+        { type: 'operator', id: operator.id },
+        {
+          regions: jurisdiction,
+          details: { name, roles },
+        },
+      );
       return { operator, password };
     },
 
@@ -183,6 +225,7 @@ export function createIdentity(options: IdentityOptions) {
     async updateOperator(
       id: string,
       patch: { roles?: unknown; jurisdiction?: unknown; disabled?: unknown; resetPassword?: unknown },
+      by: Actor = CLI_ACTOR,
     ): Promise<{ operator: OperatorRecord; password?: string }> {
       const changes: Parameters<IdentityStore['updateOperator']>[1] = {};
       if (patch.roles !== undefined) changes.roles = checkRoles(patch.roles, '/roles');
@@ -203,6 +246,20 @@ export function createIdentity(options: IdentityOptions) {
         throw new TocsinError('OPERATOR_NOT_FOUND', `No operator ${JSON.stringify(id.slice(0, 100))}`);
       if (operator.disabled || password !== undefined || changes.roles || changes.jurisdiction)
         await store.deleteOperatorSessions(id);
+      await record(
+        by,
+        'operator.updated',
+        { type: 'operator', id },
+        {
+          regions: operator.jurisdiction,
+          details: {
+            ...(changes.roles ? { roles: changes.roles } : {}),
+            ...(changes.jurisdiction ? { jurisdiction: changes.jurisdiction } : {}),
+            ...(changes.disabled !== undefined ? { disabled: changes.disabled } : {}),
+            ...(password !== undefined ? { passwordReset: true } : {}),
+          },
+        },
+      );
       return password === undefined ? { operator } : { operator, password };
     },
 
@@ -212,6 +269,9 @@ export function createIdentity(options: IdentityOptions) {
       const keys = [`name:${name.toLowerCase().slice(0, 64)}`, `ip:${address}`];
       const lockedUntil = await lockState(keys, nowMs);
       if (lockedUntil > 0) {
+        await record(ANONYMOUS, 'session.login_refused', undefined, {
+          details: { name: name.slice(0, 64), address, reason: 'locked' },
+        });
         throw new RetryLaterError(
           'AUTH_LOCKED',
           'Too many failed logins: locked for now; try again later',
@@ -223,9 +283,20 @@ export function createIdentity(options: IdentityOptions) {
       if (!ok || !operator || operator.disabled) {
         await countFailure(keys[0] as string, options.loginMaxFailures, nowMs);
         await countFailure(keys[1] as string, options.loginIpMaxFailures, nowMs);
+        await record(ANONYMOUS, 'session.login_failed', undefined, {
+          details: { name: name.slice(0, 64), address },
+        });
         throw new TocsinError('AUTH_INVALID_CREDENTIALS');
       }
       await store.clearLoginAttempt(keys[0] as string);
+      await record(
+        operatorActor(operator),
+        'session.login',
+        { type: 'operator', id: operator.id },
+        {
+          details: { address },
+        },
+      );
       return operator;
     },
 
@@ -249,6 +320,7 @@ export function createIdentity(options: IdentityOptions) {
         now(),
       );
       if (!updated) throw new TocsinError('OPERATOR_NOT_FOUND');
+      await record(operatorActor(updated), 'password.changed', { type: 'operator', id: updated.id });
       return updated;
     },
 
@@ -279,7 +351,17 @@ export function createIdentity(options: IdentityOptions) {
             message: `outside ${minter.jurisdiction.join(', ')}`,
           },
         ]);
-      return storeToken(store, { ...input, roles, jurisdiction }, now());
+      const minted = await storeToken(store, { ...input, roles, jurisdiction }, now());
+      await record(
+        minter ?? CLI_ACTOR,
+        'token.created',
+        { type: 'token', id: minted.token.id },
+        {
+          regions: jurisdiction,
+          details: { name: input.name, roles, expiresMs: input.expiresMs, operatorId: input.operatorId },
+        },
+      );
+      return minted;
     },
 
     /** The token a bearer secret names, if it is live; undefined for unknown, revoked or expired. */
@@ -296,9 +378,10 @@ export function createIdentity(options: IdentityOptions) {
       return { token, operator };
     },
 
-    async revokeToken(id: string): Promise<void> {
+    async revokeToken(id: string, by: Actor = CLI_ACTOR): Promise<void> {
       if (!(await store.revokeToken(id, now())))
         throw new TocsinError('TOKEN_NOT_FOUND', `No token ${JSON.stringify(id.slice(0, 100))}`);
+      await record(by, 'token.revoked', { type: 'token', id });
     },
 
     /** Opens a console session: the cookie value and the CSRF token (each returned once). */

@@ -53,6 +53,7 @@ export async function withIdentity<T>(
       loginMaxFailures: a.loginMaxFailures,
       loginIpMaxFailures: a.loginIpMaxFailures,
       lockMs: a.loginLockMs,
+      audit: (entry) => store.audit.append(entry),
     });
     return await work(identity, store);
   } finally {

@@ -67,7 +67,7 @@ export function operatorRoutes(deps: OperatorRoutesDeps): FastifyPluginAsyncType
         const actor = await authenticate(request);
         const jurisdiction = identity.checkJurisdiction(request.body.jurisdiction, '/jurisdiction');
         assertCan(tree, actor, 'operator.manage', { regions: jurisdiction });
-        const { operator, password } = await identity.createOperator(request.body);
+        const { operator, password } = await identity.createOperator(request.body, actor);
         return reply
           .code(201)
           .header('cache-control', 'no-store')
@@ -115,7 +115,7 @@ export function operatorRoutes(deps: OperatorRoutesDeps): FastifyPluginAsyncType
           (request.body.disabled === true || (request.body.roles && !request.body.roles.includes('admin')))
         )
           throw new TocsinError('AUTH_FORBIDDEN', 'An admin cannot disable or demote themselves');
-        const { operator, password } = await identity.updateOperator(current.id, request.body);
+        const { operator, password } = await identity.updateOperator(current.id, request.body, actor);
         reply.header('cache-control', 'no-store');
         return password === undefined
           ? { operator: operatorView(operator) }
@@ -141,7 +141,7 @@ export function operatorRoutes(deps: OperatorRoutesDeps): FastifyPluginAsyncType
         });
         if (current.id === actor.id)
           throw new TocsinError('AUTH_FORBIDDEN', 'An admin cannot disable themselves');
-        await identity.updateOperator(current.id, { disabled: true });
+        await identity.updateOperator(current.id, { disabled: true }, actor);
         return reply.code(204).send(null);
       },
     );

@@ -122,7 +122,7 @@ export function sessionRoutes(deps: SessionRoutesDeps): FastifyPluginAsyncTypebo
         const cookie = cookieValue(request.headers.cookie, SESSION_COOKIE);
         if (who?.via === 'session' && cookie) await identity.closeSession(cookie);
         if (who?.via === 'token' && who.token?.name === LOGIN_TOKEN_NAME)
-          await identity.revokeToken(who.token.id);
+          await identity.revokeToken(who.token.id, who.actor);
         clearSessionCookies(reply, request);
         return reply.code(204).send(null);
       },

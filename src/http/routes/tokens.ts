@@ -115,7 +115,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsyncTypebox {
           if (token) assertCan(tree, actor, 'token.manage');
           throw new TocsinError('TOKEN_NOT_FOUND', `No token ${JSON.stringify(request.params.id)}`);
         }
-        await identity.revokeToken(token.id);
+        await identity.revokeToken(token.id, actor);
         return reply.code(204).send(null);
       },
     );
