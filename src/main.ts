@@ -47,6 +47,8 @@ export interface Hub {
   /** For tests and tools in this process; the HTTP API is the public surface. */
   alerts: AlertService;
   store: Store;
+  /** The bus committed events travel on (stream workers are fed from it: src/cluster/). */
+  bus: Bus;
   /** Re-reads the signing keys from the data dir (after `tocsin keys rotate`; SIGHUP in `tocsin serve`). */
   reloadKeys(): void;
   /** Graceful, ordered shutdown; resolves `timedOut: true` when the deadline passed first. */
@@ -206,6 +208,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       config,
       alerts,
       store,
+      bus,
       reloadKeys() {
         const previous = keys.current().kid;
         keys = openKeyRing(config.dataDir);

@@ -5,7 +5,7 @@ import { formatViolations, loadConfig } from '../config/load.ts';
 import { type Command, EXIT } from './command.ts';
 import { parseFlags, stringFlag, UsageError } from './flags.ts';
 
-const help = `Usage: tocsin serve [--port P] [--host H] [--data-dir DIR] [--config FILE]
+const help = `Usage: tocsin serve [--port P] [--host H] [--data-dir DIR] [--workers N] [--config FILE]
 
 Runs the hub. With no configuration: SQLite in ./tocsin-data, the in-process bus,
 http://127.0.0.1:8080, the default regions of Ukraine.
@@ -14,6 +14,9 @@ Options:
   --port P         TCP port (env PORT; 0 picks a free one; default 8080)
   --host H         interface to listen on (env TOCSIN_HOST; default 127.0.0.1)
   --data-dir DIR   SQLite database and signing keys (env TOCSIN_DATA_DIR; default ./tocsin-data)
+  --workers N      stream worker processes (env TOCSIN_WORKERS; 0 = one per core, the default;
+                   1 = a single process). Workers share the port and hold the live streams;
+                   the primary owns the store and the API
   --config FILE    a JSON configuration file ('tocsin config sample' writes one)
 
 Environment: DATABASE_URL=postgres://... (PostgreSQL store), NATS_URL=nats://... (JetStream bus),
@@ -26,7 +29,12 @@ Exit codes: 0 after a clean shutdown, 1 on a start-up failure or a shutdown past
 2 for an invalid configuration or usage error.
 `;
 
-const FLAG_SETTINGS = { port: 'server.port', host: 'server.host', 'data-dir': 'dataDir' } as const;
+const FLAG_SETTINGS = {
+  port: 'server.port',
+  host: 'server.host',
+  'data-dir': 'dataDir',
+  workers: 'server.workers',
+} as const;
 
 export const command: Command = {
   summary: 'run the hub (HTTP API, store, bus)',
@@ -41,6 +49,7 @@ export const command: Command = {
           port: { type: 'string' },
           host: { type: 'string' },
           'data-dir': { type: 'string' },
+          workers: { type: 'string' },
           config: { type: 'string' },
         },
         0,
@@ -61,11 +70,23 @@ export const command: Command = {
       return EXIT.usage;
     }
 
+    // A stream worker of `--workers N` (src/cluster/): forked by the primary with the same
+    // arguments, so it loaded the same configuration; the primary handles the signals.
+    const cluster = (await import('node:cluster')).default;
+    if (cluster.isWorker) {
+      for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => {});
+      const { runClusterWorker } = await import('../cluster/worker.ts');
+      await runClusterWorker(result.config);
+      process.exit(EXIT.ok);
+    }
+
     // Loaded here, after the configuration is known good, so a bad config costs nothing.
     const { startHub } = await import('../main.ts');
-    let hub: Awaited<ReturnType<typeof startHub>>;
+    const { startClusterPrimary, workerCount } = await import('../cluster/primary.ts');
+    const workers = workerCount(result.config.server.workers);
+    let hub: Pick<Awaited<ReturnType<typeof startHub>>, 'url' | 'reloadKeys' | 'close'>;
     try {
-      hub = await startHub(result.config);
+      hub = workers > 1 ? await startClusterPrimary(result.config, workers) : await startHub(result.config);
     } catch (error) {
       io.stderr(`tocsin serve: cannot start: ${(error as Error).message}\n`);
       return EXIT.failure;

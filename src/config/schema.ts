@@ -42,6 +42,14 @@ export const ConfigSchema = Type.Object(
           description: 'Trust X-Forwarded-* headers (only behind a reverse proxy you run).',
           env: 'TOCSIN_TRUST_PROXY',
         }),
+        workers: Type.Integer({
+          default: 0,
+          minimum: 0,
+          maximum: 64,
+          description:
+            'Stream worker processes (node:cluster); 0 = one per core, 1 = a single process. The primary owns the store and the API; workers hold the live streams (docs/bench.md).',
+          env: 'TOCSIN_WORKERS',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
