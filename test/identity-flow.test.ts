@@ -27,7 +27,11 @@ test('admin create → log in → author and approver over UA-59 → Extreme air
   assert.equal(changed.status, 200, changed.text);
   const admin = await loginSession(base, 'chief', 'correct horse battery staple');
 
-  const author = await createOperator(base, admin, { name: 'olena', roles: ['author'], jurisdiction: ['UA-59'] });
+  const author = await createOperator(base, admin, {
+    name: 'olena',
+    roles: ['author'],
+    jurisdiction: ['UA-59'],
+  });
   const approver = await createOperator(base, admin, {
     name: 'petro',
     roles: ['approver'],
@@ -54,7 +58,9 @@ test('admin create → log in → author and approver over UA-59 → Extreme air
   assert.equal(self.status, 403);
   assert.equal(self.json.error.code, 'AUTH_FORBIDDEN', 'an author has no approver role');
 
-  const approved = await call(base, 'POST', `/v1/alerts/${id}/approve`, { credentials: approver.credentials });
+  const approved = await call(base, 'POST', `/v1/alerts/${id}/approve`, {
+    credentials: approver.credentials,
+  });
   assert.equal(approved.status, 200, approved.text);
   assert.equal(approved.json.alert.state, 'issued');
 
@@ -73,4 +79,23 @@ test('admin create → log in → author and approver over UA-59 → Extreme air
   assert.ok(issuedEvent, 'an alert.issued event was logged');
   assert.equal(issuedEvent.alert.identifier ?? issuedEvent.alert.id, issued.json.alert.id);
   assert.equal(verifyEvent(issuedEvent, keys as never), true);
+
+  // Every step is in the audit log, readable by the admin only.
+  const audit = await call(base, 'GET', '/v1/audit?limit=200', { credentials: admin });
+  assert.equal(audit.status, 200, audit.text);
+  const actions = audit.json.items.map(
+    (r: { action: string; actor: { name: string } }) => `${r.actor.name} ${r.action}`,
+  );
+  for (const expected of [
+    'tocsin command line operator.created',
+    'chief session.login',
+    'chief password.changed',
+    'chief operator.created',
+    'olena session.login',
+    'petro password.changed',
+  ]) {
+    assert.ok(actions.includes(expected), `${expected} in ${actions.join(', ')}`);
+  }
+  const denied = await call(base, 'GET', '/v1/audit', { credentials: approver.credentials });
+  assert.equal(denied.status, 403);
 });
