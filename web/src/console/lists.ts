@@ -59,8 +59,9 @@ export function setupLists(input: ListsInput) {
     const box = $('queue-list');
     const message = $('queue-msg');
     try {
-      const list = await call<{ items: AlertView[] }>('/v1/alerts?limit=200');
-      const pending = list.items.filter((a) => a.state === 'pending');
+      const { items: pending } = await call<{ items: (AlertView & { authorName: string })[] }>(
+        '/v1/alerts/pending',
+      );
       $('queue-count').textContent = pending.length > 0 ? `(${pending.length})` : '';
       box.innerHTML =
         pending.length === 0
@@ -69,7 +70,7 @@ export function setupLists(input: ListsInput) {
             pending
               .map(
                 (a) =>
-                  `<tr data-alert="${esc(a.id)}"><td>${esc(what(a))}</td><td>${esc(where(a.regions.map((r) => r.code)))}</td><td>${esc(a.author)}</td>` +
+                  `<tr data-alert="${esc(a.id)}"><td>${esc(what(a))}</td><td>${esc(where(a.regions.map((r) => r.code)))}</td><td>${esc(a.authorName)}</td>` +
                   `<td><time datetime="${esc(a.sent)}">${esc(when(a.sent))}</time></td>` +
                   `<td class="actions"><button type="button" class="approve send">Approve ${esc(what(a))} for ${esc(where(a.regions.map((r) => r.code)))}</button>` +
                   `<button type="button" class="reject">Reject</button></td></tr>`,

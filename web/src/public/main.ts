@@ -127,7 +127,7 @@ function renderTexts(): void {
     node.textContent = t(lang, node.dataset.t as Parameters<typeof t>[1]);
   const button = $('lang');
   button.textContent = t(lang, 'language');
-  button.setAttribute('aria-label', t(lang, 'languageLabel'));
+  button.title = t(lang, 'languageLabel');
   button.setAttribute('lang', lang === 'uk' ? 'en' : 'uk');
   map?.label(t(lang, 'mapLabel'));
   document.title = `Tocsin — ${t(lang, 'title')}`;
