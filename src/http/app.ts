@@ -26,6 +26,7 @@ import { alertRoutes } from './routes/alerts.ts';
 import { eventTypeRoutes } from './routes/event-types.ts';
 import { keyRoutes } from './routes/keys.ts';
 import { opsRoutes } from './routes/ops.ts';
+import { pendingRoutes } from './routes/pending.ts';
 import { regionRoutes } from './routes/regions.ts';
 import { stateRoutes } from './routes/state.ts';
 import { statsRoutes } from './routes/stats.ts';
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
   );
   for (const plugin of deps.plugins ?? []) await app.register(plugin);
   await app.register(eventTypeRoutes({ eventTypes: deps.eventTypes ?? DEFAULT_EVENT_TYPES }));
+  await app.register(pendingRoutes({ store: deps.store, tree: deps.tree, authenticate: deps.authenticate }));
   await app.register(webRoutes(deps.webDistDir === undefined ? {} : { distDir: deps.webDistDir }));
 
   let docsHtml: string | undefined;
