@@ -160,6 +160,27 @@ test('a token stops working at its expiry, to the millisecond, and when revoked'
   );
 });
 
+test("an operator's token shrinks with the operator's roles and jurisdiction", async () => {
+  const { operator } = await identity.createOperator({
+    name: 'shrink',
+    roles: ['author', 'approver'],
+    jurisdiction: ['UA-59', 'UA-63'],
+  });
+  const { secret } = await identity.mintToken({
+    name: 'm',
+    roles: ['author', 'approver'],
+    jurisdiction: ['UA-59', 'UA-63'],
+    expiresMs: null,
+    operatorId: operator.id,
+  });
+  await identity.updateOperator(operator.id, { roles: ['author'], jurisdiction: ['UA-63'] });
+  const found = await identity.resolveToken(secret);
+  assert.deepEqual(found?.token.roles, ['author']);
+  assert.deepEqual(found?.token.jurisdiction, ['UA-63']);
+  await identity.updateOperator(operator.id, { disabled: true });
+  assert.equal(await identity.resolveToken(secret), undefined, 'a disabled operator’s tokens stop at once');
+});
+
 test('lock-out: failures within the window lock the name for lockMs; then it opens again', async () => {
   const { operator, password } = await identity.createOperator({
     name: 'lock',

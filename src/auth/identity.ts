@@ -375,7 +375,15 @@ export function createIdentity(options: IdentityOptions) {
       if (token.operatorId === null) return { token };
       const operator = await store.getOperator(token.operatorId);
       if (!operator || operator.disabled) return undefined;
-      return { token, operator };
+      // An operator's token never holds more than the operator holds now (roles or jurisdiction narrowed since).
+      const clamped: TokenRecord = {
+        ...token,
+        roles: token.roles.filter((role) => operator.roles.includes(role)),
+        jurisdiction: token.jurisdiction.filter((code) =>
+          withinJurisdiction(tree, operator.jurisdiction, [code]),
+        ),
+      };
+      return { token: clamped, operator };
     },
 
     async revokeToken(id: string, by: Actor = CLI_ACTOR): Promise<void> {
