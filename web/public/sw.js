@@ -53,22 +53,27 @@ self.addEventListener('fetch', (event) => {
   }
 });
 
-// Web Push (RFC 8030): the payload is JSON { title, body, region, url, exercise }.
+// Web Push (RFC 8030): the hub's compact summary of an event (src/delivery/push/webpush-payload.ts):
+// { type, event, status, headline: { uk, en }, regions, reason, ... }. Drills are marked as such.
 self.addEventListener('push', (event) => {
   let data = {};
   try {
     data = event.data ? event.data.json() : {};
   } catch {
-    data = { title: 'Tocsin', body: event.data ? event.data.text() : '' };
+    data = {};
   }
-  const title = data.exercise ? `[EXERCISE] ${data.title || 'Tocsin'}` : data.title || 'Tocsin';
+  const uk = (self.navigator.language || '').toLowerCase().startsWith('uk');
+  const headline = (data.headline && (data.headline[uk ? 'uk' : 'en'] || data.headline.uk || data.headline.en)) || data.event || 'Tocsin';
+  const drill = data.status && data.status !== 'Actual' ? (uk ? '[НАВЧАННЯ] ' : '[EXERCISE] ') : '';
+  const ended = data.type === 'alert.ended' ? (uk ? 'Відбій: ' : 'All clear: ') : '';
+  const regions = Array.isArray(data.regions) ? data.regions.join(', ') : '';
   event.waitUntil(
-    self.registration.showNotification(title, {
-      body: data.body || '',
-      tag: data.region || 'tocsin',
+    self.registration.showNotification(`${drill}${ended}${headline}`, {
+      body: regions,
+      tag: data.incident || 'tocsin',
       renotify: true,
       icon: '/icon.svg',
-      data: { url: data.url || '/' },
+      data: { url: '/' },
     }),
   );
 });

@@ -120,7 +120,7 @@ export function setupMyPlace(input: MyPlaceInput): { region: () => string | unde
       });
       await api('/v1/push/subscriptions', {
         method: 'POST',
-        body: { subscription: subscription.toJSON(), regions: region ? [region] : [], lang },
+        body: { subscription: subscription.toJSON(), regions: region ? [region] : [] },
       });
       message.textContent = t(lang, 'pushOn');
     } catch {
