@@ -4,7 +4,7 @@
 // compares the whole observed table with the expected one, so a failure lists every wrong cell.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { type Role, ROLES } from '../src/alerts/actor.ts';
+import { ROLES, type Role } from '../src/alerts/actor.ts';
 import { storeToken } from '../src/auth/tokens.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
 import { type Credentials, call, createOperator } from './helpers/operators.ts';

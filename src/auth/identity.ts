@@ -20,8 +20,8 @@ import {
   verifyPassword,
 } from './password.ts';
 import { withinJurisdiction } from './policy.ts';
-import { storeToken, TOKEN_PATTERN } from './tokens.ts';
 import { randomId, randomSecret, sameSecret, sha256Hex } from './secrets.ts';
+import { storeToken, TOKEN_PATTERN } from './tokens.ts';
 
 const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const TOKEN_NAME_MAX = 100;

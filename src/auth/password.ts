@@ -1,6 +1,6 @@
 // Operator passwords: scrypt (memory-hard, RFC 7914) with a random salt, encoded with its
 // parameters so they can be raised later without breaking stored hashes; compared in constant time.
-import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 
 /** N = 2^15, r = 8, p = 1: 32 MiB and ~60-100 ms per hash (OWASP's scrypt minimum is N=2^17 with p=1 at 128 MiB; see docs/identity.md). */
 export const SCRYPT_PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;

@@ -2,7 +2,7 @@
 // descendants included, through the region tree). `createAuthorize` plugs it into the alert
 // service's seam (src/alerts/authorize.ts); routes of operators, tokens and others ask `can`.
 import type { Actor, Role } from '../alerts/actor.ts';
-import { type Action, ACTIONS, type Authorize, type Resource } from '../alerts/authorize.ts';
+import { ACTIONS, type Action, type Authorize, type Resource } from '../alerts/authorize.ts';
 import { TocsinError } from '../alerts/errors.ts';
 import type { RegionTree } from '../geo/types.ts';
 

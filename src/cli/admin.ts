@@ -2,8 +2,8 @@
 // or database. Prints a one-time password once; it must be changed at first login.
 import { TocsinError } from '../alerts/errors.ts';
 import { type Command, EXIT } from './command.ts';
-import { parseFlags, listFlag, stringFlag, UsageError } from './flags.ts';
-import { configFrom, splitList, STORE_FLAGS, withIdentity } from './identity-cli.ts';
+import { listFlag, parseFlags, stringFlag, UsageError } from './flags.ts';
+import { configFrom, STORE_FLAGS, splitList, withIdentity } from './identity-cli.ts';
 
 const help = `Usage: tocsin admin create --name NAME [--jurisdiction CODES] [--data-dir DIR] [--config FILE] [--json]
 

@@ -1,9 +1,10 @@
 // What `tocsin admin` and `tocsin token` share: the configuration (flags < env < file as in
 // `tocsin serve`), the store it names (SQLite data folder or DATABASE_URL), and the identity
 // rules over it. They work directly on the data, with or without a running hub.
+
+import { createIdentity, type Identity } from '../auth/identity.ts';
 import { formatViolations, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
-import { createIdentity, type Identity } from '../auth/identity.ts';
 import { loadRegionTree } from '../store/default-regions.ts';
 import type { Store } from '../store/store.ts';
 import type { CliIo } from './command.ts';

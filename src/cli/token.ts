@@ -6,7 +6,7 @@ import { parseDuration } from '../auth/duration.ts';
 import { tokenView } from '../auth/tokens.ts';
 import { type Command, EXIT } from './command.ts';
 import { listFlag, parseFlags, stringFlag, UsageError } from './flags.ts';
-import { configFrom, splitList, STORE_FLAGS, withIdentity } from './identity-cli.ts';
+import { configFrom, STORE_FLAGS, splitList, withIdentity } from './identity-cli.ts';
 
 const help = `Usage: tocsin token create --role ROLE --jurisdiction CODES [--name NAME] [--expires-in 30d|never]
        tocsin token list

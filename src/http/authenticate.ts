@@ -6,7 +6,7 @@
 // password (403 AUTH_PASSWORD_CHANGE_REQUIRED), and tokens over their rate (429 + Retry-After).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../alerts/actor.ts';
-import { type ErrorCode, ERROR_CODES } from '../alerts/errors.ts';
+import { ERROR_CODES, type ErrorCode } from '../alerts/errors.ts';
 import type { Identified, Identity } from '../auth/identity.ts';
 import type { RateLimiter } from '../auth/rate-limit.ts';
 import { accessOf } from './access.ts';
