@@ -1,0 +1,196 @@
+// The Web Push channel (issue 8 §3). VAPID keys are made on first start and kept in the store
+// (every node signs with the key browsers subscribed with). The channel reads the event log from
+// its durable cursor; each public event becomes one compact payload (webpush-payload.ts),
+// encrypted per subscription (RFC 8291 aes128gcm) and sent to every subscription whose regions
+// the event concerns (the region, an ancestor or a descendant). A push service answering 404 or
+// 410 says the subscription is gone: it is removed. Other failures are logged and not retried:
+// push services queue for offline devices themselves (TTL), and one dead service must not hold
+// back every other subscriber. The cursor advances once every send of a batch has finished.
+import webpush from 'web-push';
+import { PUBLIC_EVENT_TYPES } from '../../alerts/events.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { RegionTree } from '../../geo/types.ts';
+import type { CursorStore } from '../../store/cursor-store.ts';
+import type { PushStore, PushSubscriptionRecord, VapidKeyPair } from '../../store/push-store.ts';
+import type { EventRecord } from '../../store/store.ts';
+import { type ChannelCursor, type EventLog, startChannelCursor } from './cursor.ts';
+import { createTargetGuard, type Resolve, TargetRefused } from './webhook-target.ts';
+import { pushMessageOf } from './webpush-payload.ts';
+import { createPushAgents, sendPush } from './webpush-send.ts';
+
+export interface WebPushLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface WebPushChannelDeps {
+  store: PushStore;
+  keys: VapidKeyPair;
+  /** VAPID `sub` claim: mailto: or https: (RFC 8292 §2.1). */
+  subject: string;
+  tree: RegionTree;
+  cursors: CursorStore;
+  events: EventLog;
+  bus: Pick<Bus, 'subscribe'>;
+  allowInsecureEndpoints: boolean;
+  timeoutMs: number;
+  /** Sends in flight at once. */
+  concurrency?: number;
+  channel?: string;
+  log?: WebPushLog;
+  now?: () => number;
+  resolve?: Resolve;
+}
+
+export interface WebPushStats {
+  sent: number;
+  failed: number;
+  removed: number;
+}
+
+export interface WebPushChannel {
+  /** Resolves once every event up to `seq` (default: the log's latest now) has been sent. */
+  caughtUp(seq?: number): Promise<void>;
+  stats(): WebPushStats;
+  stop(): Promise<void>;
+}
+
+const DEFAULT_CONCURRENCY = 32;
+const GONE = new Set([404, 410]);
+
+/** The VAPID key pair in force: the stored one, or a new pair stored now (first start). */
+export async function loadVapidKeys(store: PushStore, nowMs: number): Promise<VapidKeyPair> {
+  return store.ensureVapidKeys(webpush.generateVAPIDKeys(), nowMs);
+}
+
+/** True when a subscription to `subscribed` hears an event on `regions` (same, ancestor or descendant). */
+export function concerns(
+  tree: RegionTree,
+  subscribed: readonly string[],
+  regions: readonly string[],
+): boolean {
+  return subscribed.some((s) => regions.some((r) => tree.covers(r, s) || tree.covers(s, r)));
+}
+
+export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<WebPushChannel> {
+  const now = deps.now ?? Date.now;
+  const agents = createPushAgents();
+  const guard = createTargetGuard(
+    { allowPrivateTargets: deps.allowInsecureEndpoints, allowCidrs: [] },
+    deps.resolve,
+  );
+  const vapidDetails = {
+    subject: deps.subject,
+    publicKey: deps.keys.publicKey,
+    privateKey: deps.keys.privateKey,
+  };
+  const stats: WebPushStats = { sent: 0, failed: 0, removed: 0 };
+  const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+
+  const sendOne = async (
+    sub: PushSubscriptionRecord,
+    payload: string,
+    ttl: number,
+    urgency: webpush.Urgency,
+  ) => {
+    let target: Awaited<ReturnType<typeof guard.check>>;
+    try {
+      target = await guard.check(sub.endpoint);
+      if (target.url.protocol !== 'https:' && !deps.allowInsecureEndpoints)
+        throw new TargetRefused('scheme', 'not https');
+    } catch (error) {
+      // Registered when allowed, refused now (DNS moved it inside, or the setting changed): drop it.
+      stats.failed++;
+      if (error instanceof TargetRefused) await remove(sub, `endpoint refused: ${error.message}`);
+      else deps.log?.warn({ err: error, endpoint: origin(sub.endpoint) }, 'Web Push endpoint check failed');
+      return;
+    }
+    const details = webpush.generateRequestDetails(
+      { endpoint: sub.endpoint, keys: { p256dh: sub.p256dh, auth: sub.auth } },
+      payload,
+      { vapidDetails, TTL: ttl, urgency, contentEncoding: 'aes128gcm' },
+    );
+    const response = await sendPush(
+      {
+        target,
+        headers: details.headers as Record<string, string>,
+        body: details.body,
+        timeoutMs: deps.timeoutMs,
+      },
+      agents,
+    );
+    if (response.error === null) {
+      stats.sent++;
+      return;
+    }
+    stats.failed++;
+    if (response.status !== null && GONE.has(response.status))
+      await remove(sub, `push service answered ${response.status}`);
+    else
+      deps.log?.warn({ endpoint: origin(sub.endpoint), error: response.error }, 'Web Push delivery failed');
+  };
+
+  const remove = async (sub: PushSubscriptionRecord, why: string) => {
+    if (await deps.store.removePushSubscription(sub.endpoint)) stats.removed++;
+    deps.log?.info({ endpoint: origin(sub.endpoint), why }, 'Web Push subscription removed');
+  };
+
+  const handle = async (batch: EventRecord[]): Promise<void> => {
+    const events = batch.filter((e) => PUBLIC_EVENT_TYPES.has(e.type));
+    if (events.length === 0) return;
+    const subscriptions = await deps.store.listPushSubscriptions();
+    for (const event of events) {
+      const targets = subscriptions.filter((s) => concerns(deps.tree, s.regions, event.regions));
+      if (targets.length === 0) continue;
+      const message = pushMessageOf(event.json, now());
+      await eachLimited(targets, concurrency, (sub) =>
+        sendOne(sub, message.payload, message.ttlSeconds, message.urgency),
+      );
+    }
+  };
+
+  const cursor: ChannelCursor = await startChannelCursor({
+    channel: deps.channel ?? 'webpush',
+    cursors: deps.cursors,
+    events: deps.events,
+    bus: deps.bus,
+    handle,
+    onError: (error, context) =>
+      deps.log?.warn({ err: error, ...context }, 'Web Push delivery paused; retrying'),
+    onGap: (gap) => deps.log?.warn(gap, 'Web Push channel: events pruned before delivery'),
+  });
+
+  return {
+    caughtUp: (seq) => cursor.caughtUp(seq),
+    stats: () => ({ ...stats }),
+    async stop() {
+      await cursor.stop();
+      agents.destroy();
+    },
+  };
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight; resolves when all are done. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++] as T;
+      await fn(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Logs name the push service, never the full endpoint (it is the subscription's capability). */
+function origin(endpoint: string): string {
+  try {
+    return new URL(endpoint).origin;
+  } catch {
+    return 'invalid URL';
+  }
+}
