@@ -193,21 +193,58 @@ test('usable at 320 px; prefers-reduced-motion turns transitions off', async () 
   await calm.context().close();
 });
 
-test('installable: manifest and service worker; Web Push degrades to a clear note when the hub has none', async () => {
+test('installable: manifest and service worker; Web Push asks for the region, then permission, and says what happened', async () => {
   const page = await open();
   assert.equal(await page.locator('link[rel=manifest]').getAttribute('href'), '/manifest.webmanifest');
   assert.equal(
     await page.evaluate('navigator.serviceWorker.ready.then((r) => r.active.scriptURL)'),
     `${hub.url}/sw.js`,
   );
-  await page.locator('#place-region').selectOption('UA-59');
+  const message = page.locator('#place-msg');
   await page.locator('#place-push').click();
-  await page.locator('#place-msg:not(:empty)').waitFor();
-  assert.match((await page.locator('#place-msg').textContent()) ?? '', /not available|Notifications are on/);
+  assert.equal(await message.textContent(), 'Choose your region first.');
+  await page.locator('#place-region').selectOption('UA-59');
   assert.equal(
     await page.locator('#alert-list li.mine').getAttribute('data-event'),
     'air_raid',
     'the alert for my region is marked',
   );
+  await page.locator('#place-push').click();
+  await page.locator('#place-msg:text("The browser did not allow notifications.")').waitFor();
   await page.context().close();
+
+  // Permission granted: subscribed, or (no push service reachable from this closed network) a clear note.
+  const granted = await open({ permissions: ['notifications'] });
+  await granted.locator('#place-region').selectOption('UA-59');
+  await granted.locator('#place-push').click();
+  await granted.locator('#place-msg:text-matches("Notifications are on|not available")').waitFor();
+  await granted.context().close();
+});
+
+test('heartbeats stop: after two missed, the "connection lost" banner, then reconnection with resume by seq', async () => {
+  const context = await browser.newContext({ locale: 'en-GB', timezoneId: 'Europe/Kyiv' });
+  const page = await context.newPage();
+  // The page's timers run on a clock the test moves: 31 s pass for the page with no heartbeat
+  // reaching it (the hub sends one every 15 s of real time), which is what a silent line looks like.
+  await page.clock.install();
+  await page.goto(`${hub.url}/`);
+  await page.locator('body[data-live="live"]').waitFor();
+  await page.locator('#map [data-code="UA-46"][data-exercise="true"]').waitFor();
+  assert.ok(await page.locator('#banner').isHidden());
+  await page.clock.fastForward(31_000);
+  await page.locator('#banner:not([hidden])').waitFor();
+  assert.equal(await page.locator('body').getAttribute('data-live'), 'lost');
+  // A change while the page is disconnected: the resume (since = last seq) must bring it.
+  const response = await fetch(`${hub.url}/v1/alerts`, {
+    method: 'POST',
+    headers: { ...hub.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ event: 'radiation', regions: ['UA-05'], status: 'Actual' }),
+  });
+  assert.equal(response.status, 201);
+  await page.clock.fastForward(1_000); // the first retry waits 0.25–0.5 s
+  await page.locator('body[data-live="live"]').waitFor();
+  assert.ok(await page.locator('#banner').isHidden());
+  await page.locator('#map [data-code="UA-05"][data-event="radiation"]').waitFor();
+  assert.equal(await page.locator('#alert-list li[data-event="radiation"]').count(), 1);
+  await context.close();
 });

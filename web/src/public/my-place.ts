@@ -97,13 +97,18 @@ export function setupMyPlace(input: MyPlaceInput): { region: () => string | unde
 
   $('place-push').addEventListener('click', async () => {
     const lang = input.lang();
+    if (region === undefined) {
+      message.textContent = t(lang, 'chooseFirst');
+      select.focus();
+      return;
+    }
     if (!('serviceWorker' in navigator) || !('PushManager' in window)) {
       message.textContent = t(lang, 'pushUnavailable');
       return;
     }
     let key: string;
     try {
-      key = (await api<{ publicKey: string }>('/v1/push/key')).publicKey;
+      key = (await api<{ publicKey: string }>('/v1/push/vapid-public-key')).publicKey;
     } catch {
       message.textContent = t(lang, 'pushUnavailable');
       return;
@@ -120,7 +125,7 @@ export function setupMyPlace(input: MyPlaceInput): { region: () => string | unde
       });
       await api('/v1/push/subscriptions', {
         method: 'POST',
-        body: { subscription: subscription.toJSON(), regions: region ? [region] : [] },
+        body: { subscription: subscription.toJSON(), regions: [region] },
       });
       message.textContent = t(lang, 'pushOn');
     } catch {
