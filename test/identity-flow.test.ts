@@ -98,4 +98,28 @@ test('admin create → log in → author and approver over UA-59 → Extreme air
   }
   const denied = await call(base, 'GET', '/v1/audit', { credentials: approver.credentials });
   assert.equal(denied.status, 403);
+
+  // One person holding both roles cannot be the second pair of eyes, through a token or a session.
+  const both = await createOperator(
+    base,
+    admin,
+    { name: 'oksana', roles: ['author', 'approver'], jurisdiction: ['UA-59'] },
+    'token',
+  );
+  const own = await call(base, 'POST', '/v1/alerts', {
+    body: { event: 'missile', regions: ['UA-59'] },
+    credentials: both.credentials,
+  });
+  assert.equal(own.status, 202, own.text);
+  const viaSession = await loginSession(base, 'oksana', both.password);
+  const selfApproval = await call(
+    base,
+    'POST',
+    `/v1/alerts/${encodeURIComponent(own.json.alert.id)}/approve`,
+    {
+      credentials: viaSession,
+    },
+  );
+  assert.equal(selfApproval.status, 403);
+  assert.equal(selfApproval.json.error.code, 'ALERT_SELF_APPROVAL');
 });
