@@ -23,7 +23,7 @@ export function mqttTopics(prefix: string): MqttTopics {
 
 /** A region code as one topic level: MQTT wildcards and separators (+ # /) never reach the broker. */
 export function topicLevel(code: string): string {
-  return code.replace(/[+#/\u0000]/g, '_');
+  return code.replace(/[+#/]/g, '_').replaceAll(String.fromCharCode(0), '_');
 }
 
 /** The retained state of one region: what is active there now (an alert on an ancestor counts). */
