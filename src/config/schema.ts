@@ -107,6 +107,38 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    ingest: Type.Object(
+      {
+        sourcesFile: Type.String({
+          default: '',
+          description:
+            'JSON file of upstream CAP sources to poll ({"sources":[{"name","url","jurisdiction":[codes],"event"?,"intervalMs"?}]}, docs/compat.md); empty: no ingest.',
+          env: 'TOCSIN_INGEST_SOURCES_FILE',
+        }),
+        pollIntervalMs: Type.Integer({
+          default: 60_000,
+          minimum: 1000,
+          maximum: 86_400_000,
+          description: 'How often each source is polled (conditional GET), unless the source sets intervalMs.',
+          env: 'TOCSIN_INGEST_POLL_INTERVAL_MS',
+        }),
+        timeoutMs: Type.Integer({
+          default: 10_000,
+          minimum: 100,
+          maximum: 120_000,
+          description: 'Deadline of one fetch of a source or of a CAP message its feed links to.',
+          env: 'TOCSIN_INGEST_TIMEOUT_MS',
+        }),
+        maxBytes: Type.Integer({
+          default: 8_388_608,
+          minimum: 1024,
+          maximum: 33_554_432,
+          description: 'Largest feed or CAP message fetched; larger ones are refused (INGEST_TOO_LARGE).',
+          env: 'TOCSIN_INGEST_MAX_BYTES',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     mqtt: Type.Object(
       {
         url: Type.String({
@@ -115,6 +147,72 @@ export const ConfigSchema = Type.Object(
           hint: 'empty or an mqtt:// or mqtts:// URL',
           description: 'mqtt://... turns on the MQTT delivery channel; empty leaves it off.',
           env: 'MQTT_URL',
+        }),
+        topicPrefix: Type.String({
+          default: 'tocsin',
+          pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+          hint: 'slash-separated levels of letters, digits, - or _ (no wildcards)',
+          description: 'MQTT topic prefix: state on <prefix>/v1/state/<code>, events on <prefix>/v1/events/<code>.',
+          env: 'TOCSIN_MQTT_TOPIC_PREFIX',
+        }),
+        discoveryPrefix: Type.String({
+          default: 'homeassistant',
+          pattern: '^([A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*)?$',
+          hint: 'empty, or slash-separated levels of letters, digits, - or _',
+          description: 'Home Assistant MQTT discovery prefix; empty turns discovery off.',
+          env: 'TOCSIN_MQTT_DISCOVERY_PREFIX',
+        }),
+        discoveryMaxDepth: Type.Integer({
+          default: 1,
+          minimum: 0,
+          maximum: 10,
+          description:
+            'Home Assistant sensors for regions down to this tree depth (0 country, 1 oblast, 2 raion, ...): one per region and event type.',
+          env: 'TOCSIN_MQTT_DISCOVERY_MAX_DEPTH',
+        }),
+        clientId: Type.String({
+          default: '',
+          pattern: '^[A-Za-z0-9_-]{0,64}$',
+          hint: 'empty or up to 64 letters, digits, - or _',
+          description: 'MQTT client id; empty makes `tocsin-<random>`.',
+          env: 'TOCSIN_MQTT_CLIENT_ID',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    webPush: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Deliver alerts to Web Push subscriptions (VAPID keys are generated on first start). In a cluster, turn it on for one node only.',
+          env: 'TOCSIN_WEB_PUSH',
+        }),
+        subject: Type.String({
+          default: 'mailto:tocsin@localhost',
+          pattern: '^(mailto:|https://).+$',
+          hint: 'a mailto: or https: URL',
+          description: 'VAPID subject (RFC 8292 §2.1): how a push service reaches the hub operator.',
+          env: 'TOCSIN_WEB_PUSH_SUBJECT',
+        }),
+        maxSubscriptions: Type.Integer({
+          default: 1_000_000,
+          minimum: 1,
+          description: 'Subscriptions accepted in total; further ones get 503 PUSH_SUBSCRIPTIONS_FULL.',
+          env: 'TOCSIN_WEB_PUSH_MAX_SUBSCRIPTIONS',
+        }),
+        allowInsecureEndpoints: Type.Boolean({
+          default: false,
+          description:
+            'Accept http:// push endpoints and endpoints on loopback or private addresses (tests and labs only: a public hub would be an SSRF relay).',
+          env: 'TOCSIN_WEB_PUSH_ALLOW_INSECURE',
+        }),
+        timeoutMs: Type.Integer({
+          default: 10_000,
+          minimum: 100,
+          maximum: 120_000,
+          description: 'Deadline of one request to a push service.',
+          env: 'TOCSIN_WEB_PUSH_TIMEOUT_MS',
         }),
       },
       { default: {}, additionalProperties: false },
@@ -244,6 +342,86 @@ export const ConfigSchema = Type.Object(
           maximum: 10_000_000,
           description: 'Requests per token or session allowed in a burst (the bucket size).',
           env: 'TOCSIN_TOKEN_BURST',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    webhooks: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Deliver events to registered webhooks. Off: the channel\'s cursor stays where it is and delivery resumes from it when turned on again.',
+          env: 'TOCSIN_WEBHOOKS_ENABLED',
+        }),
+        allowPrivateTargets: Type.Boolean({
+          default: false,
+          description:
+            'Allow webhook URLs resolving to loopback, private, link-local, CGNAT, multicast or metadata addresses (labs and tests only: a public hub would be an SSRF relay).',
+          env: 'TOCSIN_WEBHOOKS_ALLOW_PRIVATE_TARGETS',
+        }),
+        allowCidrs: Type.String({
+          default: '',
+          pattern: '^[0-9A-Fa-f:./, ]*$',
+          hint: 'empty, or comma-separated CIDRs like 10.20.0.0/16,fd12::/64',
+          description: 'Address ranges allowed as webhook targets even though they are private (e.g. a receiver on the LAN).',
+          env: 'TOCSIN_WEBHOOKS_ALLOW_CIDRS',
+        }),
+        timeoutMs: Type.Integer({
+          default: 10_000,
+          minimum: 100,
+          maximum: 120_000,
+          description: 'Deadline of one delivery attempt (connect, send, response headers and body).',
+          env: 'TOCSIN_WEBHOOKS_TIMEOUT_MS',
+        }),
+        responseLimitBytes: Type.Integer({
+          default: 4096,
+          minimum: 0,
+          maximum: 1_048_576,
+          description: 'At most this much of a receiver\'s response is read (kept in the delivery log on failure).',
+          env: 'TOCSIN_WEBHOOKS_RESPONSE_LIMIT_BYTES',
+        }),
+        concurrency: Type.Integer({
+          default: 64,
+          minimum: 1,
+          maximum: 10_000,
+          description: 'Delivery attempts in flight at once, each to a different webhook (one per webhook keeps order).',
+          env: 'TOCSIN_WEBHOOKS_CONCURRENCY',
+        }),
+        retryBaseMs: Type.Integer({
+          default: 1_000,
+          minimum: 1,
+          maximum: 3_600_000,
+          description: 'Backoff before the first retry; doubles per attempt, with full jitter.',
+          env: 'TOCSIN_WEBHOOKS_RETRY_BASE_MS',
+        }),
+        retryMaxDelayMs: Type.Integer({
+          default: 3_600_000,
+          minimum: 1,
+          maximum: 86_400_000,
+          description: 'Largest backoff between two attempts (before jitter).',
+          env: 'TOCSIN_WEBHOOKS_RETRY_MAX_DELAY_MS',
+        }),
+        maxAgeMs: Type.Integer({
+          default: 86_400_000,
+          minimum: 100,
+          maximum: 604_800_000,
+          description: 'A delivery still failing this long after it was queued is dead-lettered (redeliver puts it back).',
+          env: 'TOCSIN_WEBHOOKS_MAX_AGE_MS',
+        }),
+        maxWebhooks: Type.Integer({
+          default: 10_000,
+          minimum: 1,
+          maximum: 1_000_000,
+          description: 'Webhooks the hub accepts in total.',
+          env: 'TOCSIN_WEBHOOKS_MAX',
+        }),
+        shutdownFlushMs: Type.Integer({
+          default: 3_000,
+          minimum: 0,
+          maximum: 60_000,
+          description: 'At shutdown, attempts in flight get this long to finish; the rest are aborted and stay queued.',
+          env: 'TOCSIN_WEBHOOKS_SHUTDOWN_FLUSH_MS',
         }),
       },
       { default: {}, additionalProperties: false },

@@ -7,6 +7,7 @@ import type { RegionRecord } from '../geo/types.ts';
 import type { AuditEntry, AuditStore } from './audit-store.ts';
 import type { CursorStore } from './cursor-store.ts';
 import type { IdentityStore } from './identity-store.ts';
+import type { IngestStore } from './ingest-store.ts';
 import type { PushStore } from './push-store.ts';
 import type { WebhookStore } from './webhook-store.ts';
 
@@ -175,6 +176,8 @@ export interface Store {
   readonly cursors: CursorStore;
   /** Web Push subscriptions and the VAPID key pair (issue 8; src/delivery/push/webpush.ts). */
   readonly push: PushStore;
+  /** CAP ingest: sources' poll state and the upstream messages seen (issue 8; src/ingest/). */
+  readonly ingest: IngestStore;
 
   /** Applies one lifecycle change; resolves with the appended event once the commit is durable. */
   commitAlertChange(commit: AlertCommit): Promise<EventRecord>;

@@ -254,4 +254,38 @@ CREATE TABLE push_vapid_keys (
 );
 `,
   },
+  {
+    version: 6,
+    name: 'CAP ingest: sources and the messages seen',
+    sql: `
+-- Per configured upstream source: conditional-GET validators and the last poll's outcome.
+CREATE TABLE ingest_sources (
+  name          text PRIMARY KEY,
+  url           text NOT NULL,
+  etag          text,
+  last_modified text,
+  last_poll_ms  bigint,
+  last_status   integer,
+  last_error    text
+);
+
+-- Every upstream message judged, once per source: the de-duplication key and the provenance of
+-- the alert it became (or why it was refused).
+CREATE TABLE ingest_messages (
+  id         bigserial UNIQUE,
+  source     text NOT NULL,
+  sender     text NOT NULL,
+  identifier text NOT NULL,
+  sent       text NOT NULL,
+  outcome    text NOT NULL CHECK (outcome IN ('issued', 'pending', 'refused', 'invalid', 'duplicate')),
+  alert_id   text,
+  code       text,
+  message    text,
+  seen_ms    bigint NOT NULL,
+  PRIMARY KEY (source, sender, identifier, sent)
+);
+CREATE INDEX ingest_messages_alert ON ingest_messages (alert_id) WHERE alert_id IS NOT NULL;
+CREATE INDEX ingest_messages_recent ON ingest_messages (source, seen_ms);
+`,
+  },
 ];

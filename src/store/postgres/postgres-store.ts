@@ -9,6 +9,7 @@ import { type AlertCommit, type EventRecord, type Store, StoreConflictError } fr
 import { appendWithClient, createPostgresAuditStore } from './audit.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { createPostgresIdentityStore } from './identity.ts';
+import { createPostgresIngestStore } from './ingest.ts';
 import { createPostgresWebhooks } from './webhooks.ts';
 import { appliedMigrationVersions, applyMigrations } from './migrate.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
@@ -217,6 +218,7 @@ function createStore(pool: pg.Pool): Store {
     audit: createPostgresAuditStore(pool),
     ...createPostgresWebhooks(pool),
     push: createPostgresPushStore(pool),
+    ingest: createPostgresIngestStore(pool),
     async commitAlertChange(change) {
       try {
         return await groupCommit(change);

@@ -239,4 +239,37 @@ CREATE TABLE push_vapid_keys (
 ) STRICT;
 `,
   },
+  {
+    version: 6,
+    name: 'CAP ingest: sources and the messages seen',
+    sql: `
+-- Per configured upstream source: conditional-GET validators and the last poll's outcome.
+CREATE TABLE ingest_sources (
+  name TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  etag TEXT,
+  last_modified TEXT,
+  last_poll_ms INTEGER,
+  last_status INTEGER,
+  last_error TEXT
+) STRICT;
+
+-- Every upstream message judged, once per source: the de-duplication key and the provenance of
+-- the alert it became (or why it was refused).
+CREATE TABLE ingest_messages (
+  source TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  sent TEXT NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('issued', 'pending', 'refused', 'invalid', 'duplicate')),
+  alert_id TEXT,
+  code TEXT,
+  message TEXT,
+  seen_ms INTEGER NOT NULL,
+  PRIMARY KEY (source, sender, identifier, sent)
+) STRICT;
+CREATE INDEX ingest_messages_alert ON ingest_messages (alert_id) WHERE alert_id IS NOT NULL;
+CREATE INDEX ingest_messages_recent ON ingest_messages (source, seen_ms);
+`,
+  },
 ];

@@ -17,6 +17,7 @@ import {
 } from '../store.ts';
 import { createSqliteAudit } from './audit.ts';
 import { createSqliteIdentityStore } from './identity.ts';
+import { createSqliteIngestStore } from './ingest.ts';
 import { createSqliteWebhooks } from './webhooks.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { createSqlitePushStore } from './push.ts';
@@ -164,6 +165,7 @@ function createStore(db: Database.Database): Store {
     audit: audit.store,
     ...createSqliteWebhooks(db),
     push: createSqlitePushStore(db),
+    ingest: createSqliteIngestStore(db),
     commitAlertChange: (change) => groupCommit.submit(change),
     async getAlert(id) {
       return readAlert(id);
