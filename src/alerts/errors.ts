@@ -47,6 +47,12 @@ export const ERROR_CODES = {
     'The webhook URL resolves to an address the hub may not call (loopback, private, link-local, metadata, ...), uses another scheme than http(s), or carries credentials.',
   WEBHOOK_TARGET_UNRESOLVABLE: 'The host of the webhook URL does not resolve.',
   WEBHOOK_LIMIT_REACHED: 'The hub holds as many webhooks as configured (webhooks.maxWebhooks).',
+  PUSH_SUBSCRIPTION_INVALID:
+    'The push subscription is malformed (endpoint, keys.p256dh, keys.auth) or names unknown regions.',
+  PUSH_ENDPOINT_REFUSED:
+    'The push endpoint is not an https URL on a public address (webPush.allowInsecureEndpoints allows others).',
+  PUSH_SUBSCRIPTION_NOT_FOUND: 'No push subscription with this endpoint.',
+  PUSH_SUBSCRIPTIONS_FULL: 'The hub holds as many push subscriptions as configured (webPush.maxSubscriptions).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
