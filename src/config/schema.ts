@@ -148,6 +148,72 @@ export const ConfigSchema = Type.Object(
           description: 'mqtt://... turns on the MQTT delivery channel; empty leaves it off.',
           env: 'MQTT_URL',
         }),
+        topicPrefix: Type.String({
+          default: 'tocsin',
+          pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+          hint: 'slash-separated levels of letters, digits, - or _ (no wildcards)',
+          description: 'MQTT topic prefix: state on <prefix>/v1/state/<code>, events on <prefix>/v1/events/<code>.',
+          env: 'TOCSIN_MQTT_TOPIC_PREFIX',
+        }),
+        discoveryPrefix: Type.String({
+          default: 'homeassistant',
+          pattern: '^([A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*)?$',
+          hint: 'empty, or slash-separated levels of letters, digits, - or _',
+          description: 'Home Assistant MQTT discovery prefix; empty turns discovery off.',
+          env: 'TOCSIN_MQTT_DISCOVERY_PREFIX',
+        }),
+        discoveryMaxDepth: Type.Integer({
+          default: 1,
+          minimum: 0,
+          maximum: 10,
+          description:
+            'Home Assistant sensors for regions down to this tree depth (0 country, 1 oblast, 2 raion, ...): one per region and event type.',
+          env: 'TOCSIN_MQTT_DISCOVERY_MAX_DEPTH',
+        }),
+        clientId: Type.String({
+          default: '',
+          pattern: '^[A-Za-z0-9_-]{0,64}$',
+          hint: 'empty or up to 64 letters, digits, - or _',
+          description: 'MQTT client id; empty makes `tocsin-<random>`.',
+          env: 'TOCSIN_MQTT_CLIENT_ID',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
+    webPush: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Deliver alerts to Web Push subscriptions (VAPID keys are generated on first start). In a cluster, turn it on for one node only.',
+          env: 'TOCSIN_WEB_PUSH',
+        }),
+        subject: Type.String({
+          default: 'mailto:tocsin@localhost',
+          pattern: '^(mailto:|https://).+$',
+          hint: 'a mailto: or https: URL',
+          description: 'VAPID subject (RFC 8292 §2.1): how a push service reaches the hub operator.',
+          env: 'TOCSIN_WEB_PUSH_SUBJECT',
+        }),
+        maxSubscriptions: Type.Integer({
+          default: 1_000_000,
+          minimum: 1,
+          description: 'Subscriptions accepted in total; further ones get 503 PUSH_SUBSCRIPTIONS_FULL.',
+          env: 'TOCSIN_WEB_PUSH_MAX_SUBSCRIPTIONS',
+        }),
+        allowInsecureEndpoints: Type.Boolean({
+          default: false,
+          description:
+            'Accept http:// push endpoints and endpoints on loopback or private addresses (tests and labs only: a public hub would be an SSRF relay).',
+          env: 'TOCSIN_WEB_PUSH_ALLOW_INSECURE',
+        }),
+        timeoutMs: Type.Integer({
+          default: 10_000,
+          minimum: 100,
+          maximum: 120_000,
+          description: 'Deadline of one request to a push service.',
+          env: 'TOCSIN_WEB_PUSH_TIMEOUT_MS',
+        }),
       },
       { default: {}, additionalProperties: false },
     ),
