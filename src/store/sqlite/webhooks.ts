@@ -1,8 +1,8 @@
 // SQLite queries of webhooks, their delivery queue/log, and the durable-channel cursors.
 import type Database from 'better-sqlite3';
 import type { CursorStore } from '../cursor-store.ts';
-import type { WebhookRecord, WebhookStore } from '../webhook-store.ts';
 import { claimedFromRow, deliveryFromRow } from '../webhook-rows.ts';
+import type { WebhookRecord, WebhookStore } from '../webhook-store.ts';
 
 type Row = Record<string, unknown>;
 
