@@ -189,3 +189,28 @@ describe('MQTT channel against Mosquitto', () => {
     assert.equal((await retained(broker.url, `${prefix}/v1/status`)).text, 'offline', 'said goodbye');
   });
 });
+
+describe('MQTT channel without a broker', () => {
+  it('lets the hub start and stop while the broker is unreachable (delivery waits for it)', async () => {
+    const broker = await startTestBroker();
+    const url = broker.url;
+    await broker.remove(); // nothing listens on this port now
+    const hub = await startTestHub({
+      configure: (config) => {
+        config.mqtt.url = url;
+        config.webPush.enabled = false;
+      },
+    });
+    try {
+      const response = await fetch(`${hub.url}/v1/alerts`, {
+        method: 'POST',
+        headers: { ...hub.headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ event: 'air_raid', regions: ['UA-59'], status: 'Actual' }),
+      });
+      assert.equal(response.status, 201, 'issuing never waits for MQTT');
+      assert.equal(hub.push.mqtt?.connected(), false);
+    } finally {
+      await hub.stop();
+    }
+  });
+});
