@@ -346,6 +346,86 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    webhooks: Type.Object(
+      {
+        enabled: Type.Boolean({
+          default: true,
+          description:
+            'Deliver events to registered webhooks. Off: the channel\'s cursor stays where it is and delivery resumes from it when turned on again.',
+          env: 'TOCSIN_WEBHOOKS_ENABLED',
+        }),
+        allowPrivateTargets: Type.Boolean({
+          default: false,
+          description:
+            'Allow webhook URLs resolving to loopback, private, link-local, CGNAT, multicast or metadata addresses (labs and tests only: a public hub would be an SSRF relay).',
+          env: 'TOCSIN_WEBHOOKS_ALLOW_PRIVATE_TARGETS',
+        }),
+        allowCidrs: Type.String({
+          default: '',
+          pattern: '^[0-9A-Fa-f:./, ]*$',
+          hint: 'empty, or comma-separated CIDRs like 10.20.0.0/16,fd12::/64',
+          description: 'Address ranges allowed as webhook targets even though they are private (e.g. a receiver on the LAN).',
+          env: 'TOCSIN_WEBHOOKS_ALLOW_CIDRS',
+        }),
+        timeoutMs: Type.Integer({
+          default: 10_000,
+          minimum: 100,
+          maximum: 120_000,
+          description: 'Deadline of one delivery attempt (connect, send, response headers and body).',
+          env: 'TOCSIN_WEBHOOKS_TIMEOUT_MS',
+        }),
+        responseLimitBytes: Type.Integer({
+          default: 4096,
+          minimum: 0,
+          maximum: 1_048_576,
+          description: 'At most this much of a receiver\'s response is read (kept in the delivery log on failure).',
+          env: 'TOCSIN_WEBHOOKS_RESPONSE_LIMIT_BYTES',
+        }),
+        concurrency: Type.Integer({
+          default: 64,
+          minimum: 1,
+          maximum: 10_000,
+          description: 'Delivery attempts in flight at once, each to a different webhook (one per webhook keeps order).',
+          env: 'TOCSIN_WEBHOOKS_CONCURRENCY',
+        }),
+        retryBaseMs: Type.Integer({
+          default: 1_000,
+          minimum: 1,
+          maximum: 3_600_000,
+          description: 'Backoff before the first retry; doubles per attempt, with full jitter.',
+          env: 'TOCSIN_WEBHOOKS_RETRY_BASE_MS',
+        }),
+        retryMaxDelayMs: Type.Integer({
+          default: 3_600_000,
+          minimum: 1,
+          maximum: 86_400_000,
+          description: 'Largest backoff between two attempts (before jitter).',
+          env: 'TOCSIN_WEBHOOKS_RETRY_MAX_DELAY_MS',
+        }),
+        maxAgeMs: Type.Integer({
+          default: 86_400_000,
+          minimum: 100,
+          maximum: 604_800_000,
+          description: 'A delivery still failing this long after it was queued is dead-lettered (redeliver puts it back).',
+          env: 'TOCSIN_WEBHOOKS_MAX_AGE_MS',
+        }),
+        maxWebhooks: Type.Integer({
+          default: 10_000,
+          minimum: 1,
+          maximum: 1_000_000,
+          description: 'Webhooks the hub accepts in total.',
+          env: 'TOCSIN_WEBHOOKS_MAX',
+        }),
+        shutdownFlushMs: Type.Integer({
+          default: 3_000,
+          minimum: 0,
+          maximum: 60_000,
+          description: 'At shutdown, attempts in flight get this long to finish; the rest are aborted and stay queued.',
+          env: 'TOCSIN_WEBHOOKS_SHUTDOWN_FLUSH_MS',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
   },
   { additionalProperties: false },
 );
