@@ -16,6 +16,8 @@ export interface ComposeInput {
   topology: Topology;
   mode(): Mode;
   onSent(outcome: 'issued' | 'pending'): void;
+  /** A template was saved from the form. */
+  onTemplateSaved(): void;
 }
 
 const LANGS = [
@@ -117,6 +119,26 @@ export function setupCompose(input: ComposeInput): Composer {
     return `Send ${input.mode().toUpperCase()} alert to ${n} region${n === 1 ? '' : 's'}`;
   };
 
+  /** The short form (DESIGN.md) of what the form says now. */
+  function currentBody() {
+    const text = (prefix: string) =>
+      Object.fromEntries(
+        LANGS.map(([lang]) => [
+          lang,
+          ($(`compose-${prefix}-${lang}`) as HTMLInputElement).value.trim(),
+        ]).filter(([, v]) => v !== ''),
+      );
+    const minutes = Number($<HTMLInputElement>('compose-expires').value);
+    return {
+      event: eventSelect.value,
+      regions: [...selected],
+      status: input.mode(),
+      headline: text('headline'),
+      instruction: text('instruction'),
+      ...(minutes > 0 ? { expiresInMinutes: minutes } : {}),
+    };
+  }
+
   function update() {
     for (const box of list.querySelectorAll<HTMLInputElement>('input[type=checkbox]'))
       box.checked = selected.has(box.value);
@@ -124,6 +146,7 @@ export function setupCompose(input: ComposeInput): Composer {
     const send = $<HTMLButtonElement>('send');
     send.textContent = sendLabel();
     send.disabled = selected.size === 0;
+    $<HTMLButtonElement>('save-template').disabled = selected.size === 0;
     $('confirm').hidden = true;
     const type = types.get(eventSelect.value);
     const mode = input.mode();
@@ -168,22 +191,7 @@ export function setupCompose(input: ComposeInput): Composer {
     const message = $('compose-msg');
     const button = $<HTMLButtonElement>('confirm-send');
     button.disabled = true;
-    const text = (prefix: string) =>
-      Object.fromEntries(
-        LANGS.map(([lang]) => [
-          lang,
-          ($(`compose-${prefix}-${lang}`) as HTMLInputElement).value.trim(),
-        ]).filter(([, v]) => v !== ''),
-      );
-    const minutes = Number($<HTMLInputElement>('compose-expires').value);
-    const body = {
-      event: eventSelect.value,
-      regions: [...selected],
-      status: input.mode(),
-      headline: text('headline'),
-      instruction: text('instruction'),
-      ...(minutes > 0 ? { expiresInMinutes: minutes } : {}),
-    };
+    const body = currentBody();
     try {
       const result = await call<{ outcome: 'issued' | 'pending' }>('/v1/alerts', {
         method: 'POST',
@@ -206,6 +214,24 @@ export function setupCompose(input: ComposeInput): Composer {
       $('confirm').hidden = true;
     } finally {
       button.disabled = false;
+    }
+  });
+
+  $('save-template').addEventListener('click', async () => {
+    const message = $('compose-msg');
+    const name = window.prompt(
+      'Template name (two operators, one an admin, must approve it before it can be fired)',
+    );
+    if (!name) return;
+    try {
+      await call('/v1/templates', { method: 'POST', body: { name: name.trim(), alert: currentBody() } });
+      message.className = 'msg';
+      message.textContent = `Template “${name.trim()}” saved; it waits for approval.`;
+      input.onTemplateSaved();
+    } catch (error) {
+      const e = error as ApiError;
+      message.className = 'msg error';
+      message.textContent = `${e.code}: ${e.message}`;
     }
   });
 

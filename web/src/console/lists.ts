@@ -8,6 +8,8 @@ import { call } from './session.ts';
 export interface ListsInput {
   eventTypes: EventType[];
   regions: RegionSummary[];
+  /** The acting operator's roles (which template actions to offer). */
+  roles: string[];
 }
 
 interface Template {
@@ -18,6 +20,7 @@ interface Template {
   alert: { status?: string };
   approved: boolean;
   revision: number;
+  approvals: { name: string; admin: boolean; at: string }[];
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -38,6 +41,7 @@ function errorText(error: unknown): string {
 export function setupLists(input: ListsInput) {
   const names = new Map(input.regions.map((r) => [r.code, r.names.en ?? r.code]));
   const events = new Map(input.eventTypes.map((t) => [t.code, t.names.en ?? t.code]));
+  const mayApprove = input.roles.includes('approver') || input.roles.includes('admin');
   const where = (codes: string[]) => codes.map((c) => names.get(c) ?? c).join(', ');
   const what = (a: { status: string; event: string }) =>
     `${a.status.toUpperCase()} ${events.get(a.event) ?? a.event}`;
@@ -196,13 +200,31 @@ export function setupLists(input: ListsInput) {
                 (t) =>
                   `<tr data-template="${esc(t.id)}"><td>${esc(t.name)}${t.approved ? '' : ' <span class="hint">(not approved yet)</span>'}</td>` +
                   `<td>${esc(what({ status: t.alert.status ?? 'Actual', event: t.event }))}</td><td>${esc(where(t.regions))}</td>` +
-                  `<td class="actions"><button type="button" class="fire send"${t.approved ? '' : ' disabled'}>Fire ${esc(t.alert.status?.toUpperCase() ?? 'ACTUAL')}: ${esc(t.name)}</button></td></tr>`,
+                  `<td class="actions"><button type="button" class="fire send"${t.approved ? '' : ' disabled'}>Fire ${esc(t.alert.status?.toUpperCase() ?? 'ACTUAL')}: ${esc(t.name)}</button>` +
+                  (!t.approved && mayApprove
+                    ? `<button type="button" class="approve-template">Approve template ${esc(t.name)}</button>`
+                    : '') +
+                  `<span class="hint">${t.approvals.map((a) => `approved by ${esc(a.name)}`).join(', ')}</span></td></tr>`,
               )
               .join('') +
             '</tbody></table>';
       for (const row of box.querySelectorAll<HTMLElement>('tr[data-template]')) {
         const id = row.dataset.template as string;
         const template = templates.find((t) => t.id === id) as Template;
+        row.querySelector('.approve-template')?.addEventListener('click', async () => {
+          try {
+            await call(`/v1/templates/${encodeURIComponent(id)}/approve`, {
+              method: 'POST',
+              body: { revision: template.revision },
+            });
+            message.className = 'msg';
+            message.textContent = `Approved template ${template.name} (revision ${template.revision}).`;
+          } catch (error) {
+            message.className = 'msg error';
+            message.textContent = errorText(error);
+          }
+          await refreshTemplates();
+        });
         twoStep(
           row.querySelector('.fire') as HTMLButtonElement,
           `fire ${template.name} to ${template.regions.length} region(s)`,

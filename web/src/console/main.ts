@@ -6,6 +6,7 @@ import { type ApiError, api } from '../shared/api.ts';
 import { ensurePatternDefs } from '../shared/map.ts';
 import type { EventType, RegionSummary } from '../shared/types.ts';
 import { type Mode, setupCompose } from './compose.ts';
+import { setupAdmin } from './admin.ts';
 import { setupLists } from './lists.ts';
 import { changePassword, logIn, logOut, useToken, type Who, whoAmI } from './session.ts';
 
@@ -53,7 +54,11 @@ async function startApp(who: Who): Promise<void> {
     api<{ regions: RegionSummary[] }>('/v1/regions'),
     api<Topology>('/v1/regions.topojson'),
   ]);
-  const lists = setupLists({ eventTypes: types.eventTypes, regions: regions.regions });
+  const lists = setupLists({
+    eventTypes: types.eventTypes,
+    regions: regions.regions,
+    roles: who.actor.roles,
+  });
   const composer = setupCompose({
     eventTypes: types.eventTypes,
     regions: regions.regions,
@@ -63,7 +68,9 @@ async function startApp(who: Who): Promise<void> {
       void lists.refreshQueue();
       void lists.refreshIncidents();
     },
+    onTemplateSaved: () => void lists.refreshTemplates(),
   });
+  const admin = who.actor.roles.includes('admin') ? setupAdmin() : undefined;
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name=mode]')) {
     radio.checked = radio.value === mode;
     radio.addEventListener('change', () => {
@@ -71,7 +78,12 @@ async function startApp(who: Who): Promise<void> {
     });
   }
   setMode(mode, composer.refresh);
-  await Promise.all([lists.refreshQueue(), lists.refreshIncidents(), lists.refreshTemplates()]);
+  await Promise.all([
+    lists.refreshQueue(),
+    lists.refreshIncidents(),
+    lists.refreshTemplates(),
+    admin?.refresh(),
+  ]);
   // Pending alerts are operator-only events (never streamed): the queue polls while visible.
   setInterval(() => {
     if (document.visibilityState === 'visible') void lists.refreshQueue();
