@@ -16,6 +16,7 @@ const VERBS: Record<string, () => Promise<{ command: Command }>> = {
   token: () => import('./token.ts'),
   audit: () => import('./audit.ts'),
   verify: () => import('./verify.ts'),
+  ingest: () => import('./ingest.ts'),
 };
 
 function processIo(): CliIo {
