@@ -20,6 +20,11 @@ import { createNatsBus } from './bus/nats.ts';
 import { createStreamHub } from './delivery/stream/hub.ts';
 import { streamDepsFrom } from './delivery/stream/wiring.ts';
 import type { Config } from './config/schema.ts';
+import { DEFAULT_EVENT_TYPES } from './cap/profiles/event-types.ts';
+import { createWebhookRegistry } from './delivery/push/webhook-registry.ts';
+import { createTargetGuard, parseAllowCidrs } from './delivery/push/webhook-target.ts';
+import { startWebhookWorker, type WebhookWorker } from './delivery/push/webhook-worker.ts';
+import { webhookRoutes } from './http/routes/webhooks.ts';
 import { buildApp } from './http/app.ts';
 import { auditRoutes } from './http/routes/audit.ts';
 import { compatRoutes, ignoreForeignCredentials } from './http/routes/compat.ts';
@@ -49,6 +54,8 @@ export interface Hub {
   /** For tests and tools in this process; the HTTP API is the public surface. */
   alerts: AlertService;
   store: Store;
+  /** The webhook channel (undefined when webhooks.enabled is off). */
+  webhooks: WebhookWorker | undefined;
   /** The bus committed events travel on (stream workers are fed from it: src/cluster/). */
   bus: Bus;
   /** CAP ingest (undefined when ingest.sourcesFile is empty). */
@@ -129,6 +136,43 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     });
     await alerts.start();
     opened.push({ name: 'alert scheduler', close: () => alerts.stop() });
+    // Webhooks (docs/webhooks.md): a durable channel reading the log from its own cursor; stopped
+    // after HTTP and before the store, attempts in flight flushed or aborted (they stay queued).
+    const webhookConfig = config.webhooks;
+    const webhookGuard = createTargetGuard({
+      allowPrivateTargets: webhookConfig.allowPrivateTargets,
+      allowCidrs: parseAllowCidrs(webhookConfig.allowCidrs),
+    });
+    const webhooks = webhookConfig.enabled
+      ? await startWebhookWorker({
+          store,
+          bus,
+          tree,
+          guard: webhookGuard,
+          retry: {
+            baseMs: webhookConfig.retryBaseMs,
+            maxDelayMs: webhookConfig.retryMaxDelayMs,
+            maxAgeMs: webhookConfig.maxAgeMs,
+          },
+          concurrency: webhookConfig.concurrency,
+          timeoutMs: webhookConfig.timeoutMs,
+          responseLimitBytes: webhookConfig.responseLimitBytes,
+          onError: (error, context) => log.error({ err: error, context }, 'webhook channel'),
+        })
+      : undefined;
+    if (webhooks) opened.push({ name: 'webhooks', close: () => webhooks.stop(webhookConfig.shutdownFlushMs) });
+    const webhookRegistry = createWebhookRegistry({
+      store,
+      tree,
+      guard: webhookGuard,
+      eventTypes: DEFAULT_EVENT_TYPES.map((t) => t.code),
+      maxWebhooks: webhookConfig.maxWebhooks,
+      poke: () => webhooks?.poke(),
+    });
+    const webhookPlugin = webhookRoutes({
+      registry: webhookRegistry,
+      authenticate: authenticator.authenticate,
+    }) as unknown as FastifyPluginAsync;
     await recordStart(store.audit, { config, kid: keys.current().kid, nowMs: Date.now() });
     const templates = createTemplateService({
       templates: store.audit,
@@ -165,12 +209,12 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       }),
     ] as unknown as FastifyPluginAsync[];
 
-    const { app, drain } = await buildApp({
-      alerts,
-      store,
     // Feeds and the shapes existing clients speak (docs/compat.md).
     const compatPlugins = [feedRoutes({ alerts }), compatRoutes({ alerts, tree })] as unknown as FastifyPluginAsync[];
 
+    const { app, drain } = await buildApp({
+      alerts,
+      store,
       tree,
       regionAttribution: DEFAULT_REGIONS_ATTRIBUTION,
       keys: { current: () => keys.current(), publicKeys: () => keys.publicKeys(), jwks: () => keys.jwks() },
@@ -178,14 +222,14 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       authenticate: authenticator.authenticate,
       install: (fastify) => {
         installSecurity(fastify, { corsOrigins: parseOrigins(auth.corsOrigins) });
+        ignoreForeignCredentials(fastify);
         authenticator.install(fastify);
       },
       logger: log,
-        ignoreForeignCredentials(fastify);
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
       expectedMigrations: migrations,
-      plugins: [...identityPlugins, ...auditPlugins, ...compatPlugins, ...(options.plugins ?? [])],
+      plugins: [...identityPlugins, ...auditPlugins, ...compatPlugins, webhookPlugin, ...(options.plugins ?? [])],
     });
     opened.push({ name: 'http', close: () => app.close() });
 
@@ -215,6 +259,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       config,
       alerts,
       store,
+      webhooks,
       bus,
       ingest,
       reloadKeys() {
