@@ -1,7 +1,8 @@
 // The web app in tests: built once per test process with Vite's API (the tests always check
 // the current sources), driven in the machine's Chromium through playwright-core. Never
 // downloads a browser: a missing /usr/bin/chromium is an error that says how to install it.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -25,12 +26,48 @@ const CHROMIUM_ARGS = [
 ];
 
 let built: Promise<void> | undefined;
+const SOURCE_HASH_FILE = '.source-hash';
 
-/** Builds web/ into web/dist (once per process). */
+/** A hash of every source file of web/ (not the build): equal hashes mean the build is current. */
+function webSourceHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      if (entry.name === 'dist' || entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else hash.update(path).update(readFileSync(path));
+    }
+  };
+  walk(join(REPO_ROOT, 'web'));
+  return hash.digest('hex');
+}
+
+/**
+ * Makes web/dist current (once per process). Test files run in parallel and servers read the
+ * build, so a stale build is made in a private folder and swapped in with two renames; a
+ * current one (same source hash) is left alone.
+ */
 export function buildWeb(): Promise<void> {
   built ??= (async () => {
+    const sourceHash = webSourceHash();
+    const stamp = join(WEB_DIST, SOURCE_HASH_FILE);
+    if (existsSync(stamp) && readFileSync(stamp, 'utf8') === sourceHash) return;
     const { build } = await import('vite');
-    await build({ configFile: join(REPO_ROOT, 'web', 'vite.config.ts'), logLevel: 'error' });
+    // Beside the build on the same file system (renames), where git never looks.
+    const fresh = join(REPO_ROOT, 'node_modules', '.cache', `tocsin-web-${process.pid}`);
+    await build({
+      configFile: join(REPO_ROOT, 'web', 'vite.config.ts'),
+      logLevel: 'error',
+      build: { outDir: fresh, emptyOutDir: true },
+    });
+    writeFileSync(join(fresh, SOURCE_HASH_FILE), sourceHash);
+    const old = join(REPO_ROOT, 'node_modules', '.cache', `tocsin-web-old-${process.pid}`);
+    if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);
+    renameSync(fresh, WEB_DIST);
+    rmSync(old, { recursive: true, force: true });
   })();
   return built;
 }
