@@ -169,10 +169,6 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       maxWebhooks: webhookConfig.maxWebhooks,
       poke: () => webhooks?.poke(),
     });
-    const webhookPlugin = webhookRoutes({
-      registry: webhookRegistry,
-      authenticate: authenticator.authenticate,
-    }) as unknown as FastifyPluginAsync;
     await recordStart(store.audit, { config, kid: keys.current().kid, nowMs: Date.now() });
     const templates = createTemplateService({
       templates: store.audit,
@@ -211,6 +207,11 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
 
     // Feeds and the shapes existing clients speak (docs/compat.md).
     const compatPlugins = [feedRoutes({ alerts }), compatRoutes({ alerts, tree })] as unknown as FastifyPluginAsync[];
+
+    const webhookPlugin = webhookRoutes({
+      registry: webhookRegistry,
+      authenticate: authenticator.authenticate,
+    }) as unknown as FastifyPluginAsync;
 
     const { app, drain } = await buildApp({
       alerts,
