@@ -8,7 +8,8 @@ import { openSse, startWorld, type World } from './helpers/stream.ts';
 describe('GET /v1/stream over SSE', () => {
   let world: World;
   before(async () => {
-    world = await startWorld({ heartbeatMs: 60_000 });
+    // recentEvents: 2 keeps at most 4 events in memory, so a resume further back reads the store.
+    world = await startWorld({ heartbeatMs: 60_000, recentEvents: 2 });
   });
   after(async () => {
     await world.close();
@@ -112,10 +113,11 @@ describe('GET /v1/stream over SSE', () => {
   });
 
   it('sends a reset with a fresh snapshot when since is older than the retained log', async () => {
-    const seq = await world.publish({ regions: ['UA-63'] });
+    let seq = 0;
+    for (let i = 0; i < 6; i++) seq = await world.publish({ regions: ['UA-63'] });
     world.log.prune(seq);
     try {
-      const client = await openSse(world.port, `regions=UA-63&since=${seq - 3}`);
+      const client = await openSse(world.port, `regions=UA-63&since=${seq - 6}`);
       const reset = await client.inbox.next((m) => m.event === 'reset');
       const body = JSON.parse(reset.data) as {
         reason: string;

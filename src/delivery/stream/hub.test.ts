@@ -174,4 +174,26 @@ describe('the stream hub', () => {
     );
     await hub.stop();
   });
+
+  it('after a start, resumes from the recent events in memory without asking the store', async () => {
+    const { hub, commit, log } = world();
+    for (let seq = 1; seq <= 10; seq++) commit(seq);
+    await hub.start();
+    let storeReads = 0;
+    const readEvents = log.readEvents.bind(log);
+    const oldest = log.oldestRetainedSeq.bind(log);
+    log.readEvents = (after, limit) => {
+      storeReads++;
+      return readEvents(after, limit);
+    };
+    log.oldestRetainedSeq = () => {
+      storeReads++;
+      return oldest();
+    };
+    const sink = new RecordingSink();
+    await hub.open(sink, { codes: null, since: 5, format: 'json', excludeExercises: false });
+    assert.deepEqual(sink.seqs(), [6, 7, 8, 9, 10]);
+    assert.equal(storeReads, 0);
+    await hub.stop();
+  });
 });

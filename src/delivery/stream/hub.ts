@@ -131,6 +131,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
         { seq: committed.seq, err: error },
         'stream: event JSON does not parse; not delivered',
       );
+      recent = []; // the ring holds contiguous seqs only
       return;
     }
     const framed: FramedEvent = { event };
@@ -343,6 +344,9 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   async function resetReason(since: number): Promise<ResetReason | undefined> {
     if (since > sequenced) return since > (await log.latestSeq()) ? 'since_ahead' : undefined;
     if (since === sequenced) return undefined;
+    // Kept in memory: no store query (a reconnect storm after a restart asks this 100k times).
+    const first = recent[0];
+    if (first && first.event.seq <= since + 1) return undefined;
     const oldest = await log.oldestRetainedSeq();
     if (oldest === null || since + 1 < oldest) return 'since_expired';
     return undefined;
@@ -467,6 +471,22 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     async start() {
       unsubscribe = deps.bus.subscribe(receive);
       const latest = await log.latestSeq();
+      // The last events go to memory first, so clients resuming after a restart skip the store.
+      const warm =
+        latest > 0
+          ? await log.readEvents(Math.max(0, latest - options.recentEvents), options.recentEvents)
+          : [];
+      for (const committed of warm) {
+        const last = recent[recent.length - 1];
+        if (committed.seq > latest || (last && committed.seq !== last.event.seq + 1)) break;
+        try {
+          recent.push({ event: toStreamEvent(committed) });
+        } catch {
+          recent = [];
+        }
+      }
+      // The ring must end at `latest` with no hole, or replays would index it wrongly.
+      if (recent[recent.length - 1]?.event.seq !== latest) recent = [];
       sequenced = Math.max(sequenced, latest);
       delivered = sequenced;
       for (const seq of pending.keys()) if (seq <= sequenced) pending.delete(seq);
