@@ -94,8 +94,9 @@ async function newPage(viewport = { width: 1280, height: 900 }): Promise<Page> {
 /** Logs in with a one-time password, chooses a new one, and waits for the console. */
 async function logIn(page: Page, name: string, password: string): Promise<void> {
   await page.goto(url('/console'));
-  await page.getByLabel('Name', { exact: true }).fill(name);
-  await page.getByLabel('Password', { exact: true }).fill(password);
+  const form = page.locator('#login-form');
+  await form.getByLabel('Name', { exact: true }).fill(name);
+  await form.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
   await page.getByLabel('Current password', { exact: true }).fill(password);
   await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
