@@ -30,7 +30,7 @@ import { auditRoutes } from './http/routes/audit.ts';
 import { compatRoutes, ignoreForeignCredentials } from './http/routes/compat.ts';
 import { feedRoutes } from './http/routes/feeds.ts';
 import type { IngestPoller } from './ingest/poller.ts';
-import { startIngest } from './ingest/wiring.ts';
+import { prepareIngest } from './ingest/wiring.ts';
 import { templateRoutes } from './http/routes/templates.ts';
 import { createAuthenticator } from './http/authenticate.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -206,7 +206,8 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     ] as unknown as FastifyPluginAsync[];
 
     // Feeds and the shapes existing clients speak (docs/compat.md).
-    const compatPlugins = [feedRoutes({ alerts }), compatRoutes({ alerts, tree })] as unknown as FastifyPluginAsync[];
+    const ingest = prepareIngest({ config: config.ingest, alerts, store: store.ingest, tree, authenticate: authenticator.authenticate, log });
+    const compatPlugins = [feedRoutes({ alerts }), compatRoutes({ alerts, tree }), ingest.routes] as unknown as FastifyPluginAsync[];
 
     const webhookPlugin = webhookRoutes({
       registry: webhookRegistry,
@@ -250,8 +251,11 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       'hub started',
     );
     // CAP in (docs/compat.md): upstream feeds polled and issued through the alert service.
-    const ingest = startIngest({ config: config.ingest, alerts, store: store.ingest, tree, log });
-    if (ingest) opened.push({ name: 'ingest', close: () => ingest.stop() });
+    const poller = ingest.poller;
+    if (poller) {
+      poller.start();
+      opened.push({ name: 'ingest', close: () => poller.stop() });
+    }
 
     let closing: Promise<{ timedOut: boolean }> | undefined;
     return {
@@ -262,7 +266,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       store,
       webhooks,
       bus,
-      ingest,
+      ingest: ingest.poller,
       reloadKeys() {
         const previous = keys.current().kid;
         keys = openKeyRing(config.dataDir);

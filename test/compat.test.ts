@@ -30,7 +30,12 @@ function shapeOf(value: unknown): unknown {
 }
 
 /** Every recorded key is present with the recorded type; `nullable` keys may also be null. */
-function assertSameShape(actual: unknown, expected: unknown, nullable: ReadonlySet<string>, path = '$'): void {
+function assertSameShape(
+  actual: unknown,
+  expected: unknown,
+  nullable: ReadonlySet<string>,
+  path = '$',
+): void {
   const a = shapeOf(actual);
   const e = shapeOf(expected);
   const walk = (x: unknown, y: unknown, at: string) => {
@@ -61,7 +66,12 @@ const sent: Record<string, string> = {};
 async function get(path: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${hub.url}${path}`, { headers });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? JSON.parse(text) : undefined,
+  };
 }
 
 async function issueShort(body: Record<string, unknown>): Promise<{ id: string; sent: string }> {
@@ -199,7 +209,11 @@ describe('compatibility APIs', () => {
   test('ukrainealarm regions and status', async () => {
     const regions = await get('/compat/ukrainealarm/api/v3/regions');
     assertSameShape(regions.json, recorded('ukrainealarm/regions.json'), new Set());
-    const states = regions.json.states as { regionId: string; regionType: string; regionChildIds: unknown[] }[];
+    const states = regions.json.states as {
+      regionId: string;
+      regionType: string;
+      regionChildIds: unknown[];
+    }[];
     // The default data: 27 first-level units, of which Crimea and Sevastopol have no ukrainealarm id.
     assert.equal(states.length, 25);
     assert.ok(states.every((s) => s.regionType === 'State' && Array.isArray(s.regionChildIds)));
@@ -227,7 +241,10 @@ describe('compatibility APIs', () => {
     assert.equal(elsewhere.status, 401, 'outside /compat a foreign token is still refused');
 
     const etag = bearer.headers.get('etag') as string;
-    assert.equal((await get('/compat/alerts-in-ua/v1/alerts/active.json', { 'if-none-match': etag })).status, 304);
+    assert.equal(
+      (await get('/compat/alerts-in-ua/v1/alerts/active.json', { 'if-none-match': etag })).status,
+      304,
+    );
     const later = new Date(Date.parse(bearer.headers.get('last-modified') as string) + 2000).toUTCString();
     const ims = await get('/compat/alerts-in-ua/v1/alerts/active.json', { 'if-modified-since': later });
     assert.equal(ims.status, 304);
@@ -237,7 +254,9 @@ describe('compatibility APIs', () => {
     await issueShort({ event: 'missile', regions: ['UA'] });
     const letters = (await get('/compat/alerts-in-ua/v1/iot/active_air_raid_alerts_by_oblast.json')).json;
     assert.equal(letters, 'A'.repeat(27));
-    const list = (await get('/compat/ukrainealarm/api/v3/alerts')).json as { activeAlerts: { type: string }[] }[];
+    const list = (await get('/compat/ukrainealarm/api/v3/alerts')).json as {
+      activeAlerts: { type: string }[];
+    }[];
     assert.equal(list.length, 25);
     assert.ok(list.every((m) => m.activeAlerts.some((a) => a.type === 'AIR')));
   });

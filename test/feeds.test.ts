@@ -31,7 +31,10 @@ describe('CAP Atom feed', () => {
     ids.sumy = await issue({ event: 'air_raid', regions: ['UA-59'] });
     ids.lviv = await issue({ event: 'drone', regions: ['UA-46'], status: 'Exercise' });
     ids.ended = await issue({ event: 'artillery', regions: ['UA-63'] });
-    const end = await fetch(`${hub.url}/v1/alerts/${ids.ended}/all-clear`, { method: 'POST', headers: hub.headers });
+    const end = await fetch(`${hub.url}/v1/alerts/${ids.ended}/all-clear`, {
+      method: 'POST',
+      headers: hub.headers,
+    });
     assert.equal(end.status, 201);
   });
   after(() => hub.stop());

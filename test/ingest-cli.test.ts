@@ -19,14 +19,22 @@ describe('tocsin ingest', () => {
     dataDir = join(temp.dir, 'data');
     writeFileSync(
       join(temp.dir, 'sources.json'),
-      JSON.stringify({ sources: [{ name: 'poltava', url: 'http://127.0.0.1:9/unused', jurisdiction: ['UA-53'] }] }),
+      JSON.stringify({
+        sources: [{ name: 'poltava', url: 'http://127.0.0.1:9/unused', jurisdiction: ['UA-53'] }],
+      }),
     );
   });
   after(() => temp.remove());
 
   test('a CAP file is issued once; the second run finds it seen', async () => {
     const file = join(temp.dir, 'one.xml');
-    writeFileSync(file, upstreamCap({ identifier: 'cli-one', minutesAgo: 1, tocsinEvent: 'air_raid', area: geocodeArea('UA-53') }, Date.now()));
+    writeFileSync(
+      file,
+      upstreamCap(
+        { identifier: 'cli-one', minutesAgo: 1, tocsinEvent: 'air_raid', area: geocodeArea('UA-53') },
+        Date.now(),
+      ),
+    );
     const first = await runCli(['ingest', file, '--source', 'poltava', '--json'], {
       env: { ...env(), TOCSIN_INGEST_SOURCES_FILE: join(temp.dir, 'sources.json') },
     });
@@ -44,7 +52,13 @@ describe('tocsin ingest', () => {
 
   test('outside the source’s jurisdiction: refused, recorded, exit 1', async () => {
     const file = join(temp.dir, 'kyiv.xml');
-    writeFileSync(file, upstreamCap({ identifier: 'cli-kyiv', minutesAgo: 1, tocsinEvent: 'air_raid', area: geocodeArea('UA-30') }, Date.now()));
+    writeFileSync(
+      file,
+      upstreamCap(
+        { identifier: 'cli-kyiv', minutesAgo: 1, tocsinEvent: 'air_raid', area: geocodeArea('UA-30') },
+        Date.now(),
+      ),
+    );
     const result = await runCli(['ingest', file, '--source', 'poltava'], {
       env: { ...env(), TOCSIN_INGEST_SOURCES_FILE: join(temp.dir, 'sources.json') },
     });
@@ -53,7 +67,11 @@ describe('tocsin ingest', () => {
   });
 
   test('a malformed feed from stdin: the error with its position, nothing issued, exit 1; usage errors exit 2', async () => {
-    const feed = atomFeed([upstreamCap({ identifier: 'cli-bad', minutesAgo: 1, area: geocodeArea('UA-53') }, Date.now(), 'cap')], [], Date.now());
+    const feed = atomFeed(
+      [upstreamCap({ identifier: 'cli-bad', minutesAgo: 1, area: geocodeArea('UA-53') }, Date.now(), 'cap')],
+      [],
+      Date.now(),
+    );
     const broken = feed.replace('</entry>', '');
     const result = await runCli(['ingest', '-'], { env: env(), input: broken });
     assert.equal(result.code, 1);
@@ -71,7 +89,20 @@ describe('tocsin ingest', () => {
 
   test('without --source the file is trusted for every region; a hub on the same data serves it', async () => {
     const file = join(temp.dir, 'feed.atom');
-    writeFileSync(file, atomFeed([upstreamCap({ identifier: 'cli-feed', minutesAgo: 1, tocsinEvent: 'missile', area: geocodeArea('UA-30') }, Date.now(), 'cap')], [], Date.now()));
+    writeFileSync(
+      file,
+      atomFeed(
+        [
+          upstreamCap(
+            { identifier: 'cli-feed', minutesAgo: 1, tocsinEvent: 'missile', area: geocodeArea('UA-30') },
+            Date.now(),
+            'cap',
+          ),
+        ],
+        [],
+        Date.now(),
+      ),
+    );
     const result = await runCli(['ingest', file], { env: env() });
     assert.equal(result.code, 0, result.stdout + result.stderr);
     const hub = await startTestHub({ dataDir });

@@ -11,7 +11,14 @@ import type { IngestSource } from '../src/ingest/sources.ts';
 import { loadRegionTree } from '../src/store/default-regions.ts';
 import { type FeedServer, startFeedServer } from './helpers/feed-server.ts';
 import { startTestHub, type TestHub } from './helpers/hub.ts';
-import { atomFeed, geocodeArea, sentOf, squareArea, UPSTREAM_SENDER, upstreamCap } from './helpers/upstream-cap.ts';
+import {
+  atomFeed,
+  geocodeArea,
+  sentOf,
+  squareArea,
+  UPSTREAM_SENDER,
+  upstreamCap,
+} from './helpers/upstream-cap.ts';
 
 const NOW = Date.now();
 const LIMITS = { timeoutMs: 5000, maxBytes: 64 * 1024 };
@@ -20,10 +27,20 @@ let hub: TestHub;
 let server: FeedServer;
 let poller: IngestPoller;
 
-const sumy = { identifier: 'dsns-sumy-1', minutesAgo: 10, tocsinEvent: 'air_raid', area: geocodeArea('UA-59') };
+const sumy = {
+  identifier: 'dsns-sumy-1',
+  minutesAgo: 10,
+  tocsinEvent: 'air_raid',
+  area: geocodeArea('UA-59'),
+};
 // A foreign authority's message: a polygon in Kharkiv oblast, no Tocsin event code.
 const kharkiv = { identifier: 'dsns-kharkiv-1', minutesAgo: 9, area: squareArea(49.99, 36.23) };
-const lviv = { identifier: 'dsns-lviv-1', minutesAgo: 8, tocsinEvent: 'air_raid', area: geocodeArea('UA-46') };
+const lviv = {
+  identifier: 'dsns-lviv-1',
+  minutesAgo: 8,
+  tocsinEvent: 'air_raid',
+  area: geocodeArea('UA-46'),
+};
 const sumyAllClear = {
   identifier: 'dsns-sumy-1-clear',
   minutesAgo: 2,
@@ -51,7 +68,11 @@ describe('CAP ingest from a local feed server', () => {
     server = await startFeedServer();
     for (const s of sources) s.url = `${server.url}/${s.name}`;
     server.serve('/upstream', {
-      body: atomFeed([upstreamCap(sumy, NOW, 'cap'), upstreamCap(kharkiv, NOW, 'cap'), upstreamCap(lviv, NOW, 'cap')], ['/cap/clear.xml'], NOW),
+      body: atomFeed(
+        [upstreamCap(sumy, NOW, 'cap'), upstreamCap(kharkiv, NOW, 'cap'), upstreamCap(lviv, NOW, 'cap')],
+        ['/cap/clear.xml'],
+        NOW,
+      ),
     });
     server.serve('/cap/clear.xml', { body: upstreamCap(sumyAllClear, NOW), type: 'application/cap+xml' });
     const tree = await loadRegionTree(hub.store);
@@ -61,7 +82,13 @@ describe('CAP ingest from a local feed server', () => {
       tree,
       fetchLinked: async (url) => (await fetchText(url, LIMITS)).text ?? '',
     });
-    poller = createIngestPoller({ sources, ingester, store: hub.store.ingest, intervalMs: 60_000, limits: LIMITS });
+    poller = createIngestPoller({
+      sources,
+      ingester,
+      store: hub.store.ingest,
+      intervalMs: 60_000,
+      limits: LIMITS,
+    });
   });
   after(async () => {
     await poller.stop();
@@ -76,7 +103,11 @@ describe('CAP ingest from a local feed server', () => {
     const outcomes = Object.fromEntries((result.report?.messages ?? []).map((m) => [m.identifier, m]));
     assert.equal(outcomes[sumy.identifier]?.outcome, 'issued');
     assert.equal(outcomes[kharkiv.identifier]?.outcome, 'issued');
-    assert.equal(outcomes[sumyAllClear.identifier]?.outcome, 'issued', 'the linked all-clear continues the Sumy incident');
+    assert.equal(
+      outcomes[sumyAllClear.identifier]?.outcome,
+      'issued',
+      'the linked all-clear continues the Sumy incident',
+    );
     assert.equal(outcomes[lviv.identifier]?.outcome, 'refused');
     assert.equal(outcomes[lviv.identifier]?.code, 'AUTH_JURISDICTION');
 
@@ -84,7 +115,11 @@ describe('CAP ingest from a local feed server', () => {
     const kharkivAlert = await hub.alerts.get(kharkiv.identifier);
     assert.equal(kharkivAlert.author, 'ingest:upstream');
     assert.equal(kharkivAlert.event, 'artillery', "the source's default event type");
-    assert.deepEqual(kharkivAlert.regions.map((r) => r.code), ['UA-63'], 'the polygon mapped to its region');
+    assert.deepEqual(
+      kharkivAlert.regions.map((r) => r.code),
+      ['UA-63'],
+      'the polygon mapped to its region',
+    );
     assert.equal(kharkivAlert.cap.sender, UPSTREAM_SENDER, 'identifier, sender and sent are kept');
     assert.equal((await hub.store.ingest.sourceOfAlert(kharkiv.identifier))?.source, 'upstream');
     const sumyAlert = await hub.alerts.get(sumy.identifier);
@@ -98,7 +133,9 @@ describe('CAP ingest from a local feed server', () => {
     await assert.rejects(hub.alerts.get(lviv.identifier), { code: 'ALERT_NOT_FOUND' });
     assert.deepEqual(JSON.parse(hub.alerts.stateOf('UA-46').body).alerts, []);
     // The alert view over HTTP names the author.
-    const view = await (await fetch(`${hub.url}/v1/alerts/${kharkiv.identifier}`, { headers: hub.headers })).json();
+    const view = await (
+      await fetch(`${hub.url}/v1/alerts/${kharkiv.identifier}`, { headers: hub.headers })
+    ).json();
     assert.equal((view as { author: string }).author, 'ingest:upstream');
   });
 
@@ -113,14 +150,30 @@ describe('CAP ingest from a local feed server', () => {
     assert.equal(sentHeaders?.['if-none-match'], '"v1"', 'the ETag of the first 200 is sent back');
     assert.ok(sentHeaders?.['if-modified-since'], 'If-Modified-Since sent');
 
-    const kharkiv2 = { identifier: 'dsns-kharkiv-2', minutesAgo: 1, tocsinEvent: 'drone', area: geocodeArea('UA-63') };
+    const kharkiv2 = {
+      identifier: 'dsns-kharkiv-2',
+      minutesAgo: 1,
+      tocsinEvent: 'drone',
+      area: geocodeArea('UA-63'),
+    };
     server.serve('/upstream', {
-      body: atomFeed([upstreamCap(sumy, NOW, 'cap'), upstreamCap(kharkiv, NOW, 'cap'), upstreamCap(lviv, NOW, 'cap'), upstreamCap(kharkiv2, NOW, 'cap')], ['/cap/clear.xml'], NOW),
+      body: atomFeed(
+        [
+          upstreamCap(sumy, NOW, 'cap'),
+          upstreamCap(kharkiv, NOW, 'cap'),
+          upstreamCap(lviv, NOW, 'cap'),
+          upstreamCap(kharkiv2, NOW, 'cap'),
+        ],
+        ['/cap/clear.xml'],
+        NOW,
+      ),
     });
     const third = await poller.pollOnce('upstream');
     assert.equal(third.status, 200);
     const byOutcome = (third.report?.messages ?? []).reduce<Record<string, string[]>>((acc, m) => {
-      (acc[m.outcome] ??= []).push(m.identifier);
+      const list = acc[m.outcome] ?? [];
+      list.push(m.identifier);
+      acc[m.outcome] = list;
       return acc;
     }, {});
     assert.deepEqual(byOutcome.issued, ['dsns-kharkiv-2']);
@@ -142,7 +195,9 @@ describe('CAP ingest from a local feed server', () => {
 
   test('malformed, oversized and hostile feeds: a clear error, nothing issued, the error kept on the source', async () => {
     const before = await alertCount();
-    server.serve('/broken', { body: `<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="application/cap+xml">${upstreamCap(sumy, NOW)}</entry></feed>` });
+    server.serve('/broken', {
+      body: `<feed xmlns="http://www.w3.org/2005/Atom"><entry><content type="application/cap+xml">${upstreamCap(sumy, NOW)}</entry></feed>`,
+    });
     const broken = await poller.pollOnce('broken');
     assert.equal(broken.status, 200);
     assert.equal(broken.problems[0]?.code, 'INGEST_FEED_INVALID');
@@ -150,7 +205,9 @@ describe('CAP ingest from a local feed server', () => {
     assert.deepEqual(broken.report?.messages, []);
     assert.equal((await hub.store.ingest.getSource('broken'))?.lastError, 'INGEST_FEED_INVALID');
 
-    server.serve('/huge', { body: atomFeed([], [], NOW).replace('<title>', `<title>${'x'.repeat(70 * 1024)}`) });
+    server.serve('/huge', {
+      body: atomFeed([], [], NOW).replace('<title>', `<title>${'x'.repeat(70 * 1024)}`),
+    });
     const huge = await poller.pollOnce('huge');
     assert.equal(huge.problems[0]?.code, 'INGEST_TOO_LARGE');
 
@@ -164,7 +221,10 @@ describe('CAP ingest from a local feed server', () => {
 
   test('a real foreign CAP message (Australian BoM): judged, recorded with the reason, nothing issued', async () => {
     const before = await alertCount();
-    const real = readFileSync(new URL('./fixtures/cap/real/australia-bom-thunderstorm-2019.xml', import.meta.url), 'utf8');
+    const real = readFileSync(
+      new URL('./fixtures/cap/real/australia-bom-thunderstorm-2019.xml', import.meta.url),
+      'utf8',
+    );
     server.serve('/foreign', { body: real, type: 'application/cap+xml' });
     const result = await poller.pollOnce('foreign');
     assert.equal(result.report?.kind, 'alert');
@@ -179,14 +239,24 @@ describe('CAP ingest from a local feed server', () => {
 describe('CAP ingest wired into the hub', () => {
   test('sources from ingest.sourcesFile are polled at start; a bad file refuses to start', async () => {
     const feeds = await startFeedServer();
-    const message = { identifier: 'wired-1', minutesAgo: 3, tocsinEvent: 'air_raid', area: geocodeArea('UA-74') };
+    const message = {
+      identifier: 'wired-1',
+      minutesAgo: 3,
+      tocsinEvent: 'air_raid',
+      area: geocodeArea('UA-74'),
+    };
     feeds.serve('/feed', { body: atomFeed([upstreamCap(message, Date.now(), 'cap')], [], Date.now()) });
     let wired: TestHub | undefined;
     try {
       wired = await startTestHub({
         configure: (config) => {
           const file = join(config.dataDir, 'sources.json');
-          writeFileSync(file, JSON.stringify({ sources: [{ name: 'chernihiv', url: `${feeds.url}/feed`, jurisdiction: ['UA-74'] }] }));
+          writeFileSync(
+            file,
+            JSON.stringify({
+              sources: [{ name: 'chernihiv', url: `${feeds.url}/feed`, jurisdiction: ['UA-74'] }],
+            }),
+          );
           config.ingest.sourcesFile = file;
         },
       });
@@ -196,6 +266,28 @@ describe('CAP ingest wired into the hub', () => {
       const alert = await wired.alerts.get('wired-1');
       assert.equal(alert.author, 'ingest:chernihiv');
       assert.equal((await wired.ingest.pollOnce('chernihiv')).status, 304);
+
+      // What ingest did, for operators: sources, messages, the provenance of an alert.
+      // biome-ignore lint/suspicious/noExplicitAny: replies are checked field by field
+      type Reply = { status: number; json: any };
+      const get = (path: string, headers: Record<string, string> = {}): Promise<Reply> =>
+        fetch(`${wired?.url}${path}`, { headers }).then(async (r) => ({
+          status: r.status,
+          json: await r.json(),
+        }));
+      assert.equal((await get('/v1/ingest/sources')).status, 401, 'not for anonymous readers');
+      const listed = await get('/v1/ingest/sources', wired.headers);
+      assert.equal(listed.status, 200);
+      assert.equal(listed.json.sources[0].name, 'chernihiv');
+      assert.equal(listed.json.sources[0].lastStatus, 304);
+      assert.equal(listed.json.sources[0].lastError, null);
+      const messages = await get('/v1/ingest/sources/chernihiv/messages', wired.headers);
+      assert.equal(messages.json.messages[0].identifier, 'wired-1');
+      assert.equal(messages.json.messages[0].outcome, 'issued');
+      const provenance = await get('/v1/ingest/alerts/wired-1', wired.headers);
+      assert.equal(provenance.json.source, 'chernihiv');
+      assert.equal((await get('/v1/ingest/alerts/nope', wired.headers)).status, 404);
+      assert.equal((await get('/v1/ingest/sources/nope/messages', wired.headers)).status, 400);
     } finally {
       await wired?.stop();
       await feeds.close();
@@ -205,7 +297,10 @@ describe('CAP ingest wired into the hub', () => {
       startTestHub({
         configure: (config) => {
           const file = join(config.dataDir, 'sources.json');
-          writeFileSync(file, JSON.stringify({ sources: [{ name: 'Bad Name', url: 'ftp://x', jurisdiction: ['XX-1'] }] }));
+          writeFileSync(
+            file,
+            JSON.stringify({ sources: [{ name: 'Bad Name', url: 'ftp://x', jurisdiction: ['XX-1'] }] }),
+          );
           config.ingest.sourcesFile = file;
         },
       }),

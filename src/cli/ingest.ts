@@ -42,7 +42,8 @@ function summary(report: IngestReport): string {
     (m) =>
       `${m.outcome.padEnd(9)} ${m.sender},${m.identifier},${m.sent}${m.alertId ? ` → ${m.alertId}` : ''}${m.code ? `  ${m.code}` : ''}${m.message && m.outcome !== 'issued' ? `: ${m.message}` : ''}\n`,
   );
-  for (const p of report.problems) lines.push(`problem   ${p.code}${p.where ? ` (${p.where})` : ''}: ${p.message}\n`);
+  for (const p of report.problems)
+    lines.push(`problem   ${p.code}${p.where ? ` (${p.where})` : ''}: ${p.message}\n`);
   if (lines.length === 0) lines.push('no CAP messages found\n');
   return lines.join('');
 }
@@ -83,9 +84,17 @@ export const command: Command = {
       else {
         if (config.ingest.sourcesFile === '')
           throw new UsageError('--source needs ingest.sourcesFile (TOCSIN_INGEST_SOURCES_FILE or --config)');
-        const loaded = loadSources(config.ingest.sourcesFile, tree, new Set(DEFAULT_EVENT_TYPES.map((t) => t.code)));
+        const loaded = loadSources(
+          config.ingest.sourcesFile,
+          tree,
+          new Set(DEFAULT_EVENT_TYPES.map((t) => t.code)),
+        );
         if ('problems' in loaded)
-          throw new UsageError(loaded.problems.map((p) => `${config.ingest.sourcesFile} ${p.where ?? ''}: ${p.message}`).join('\n'));
+          throw new UsageError(
+            loaded.problems
+              .map((p) => `${config.ingest.sourcesFile} ${p.where ?? ''}: ${p.message}`)
+              .join('\n'),
+          );
         const found = loaded.sources.find((s) => s.name === name);
         if (!found) throw new UsageError(`no source '${name}' in ${config.ingest.sourcesFile}`);
         source = found;

@@ -9,9 +9,11 @@ export const INGEST_CODES = {
   INGEST_TOO_LARGE: 'The document is larger than ingest.maxBytes.',
   INGEST_NOT_CAP: 'The document is neither a CAP message nor an Atom/RSS feed.',
   INGEST_FEED_INVALID: 'The feed is not well-formed or breaks a feed limit; nothing of it was issued.',
-  INGEST_MESSAGE_INVALID: 'A message is not well-formed CAP (it has no sender, identifier and sent to record it by).',
+  INGEST_MESSAGE_INVALID:
+    'A message is not well-formed CAP (it has no sender, identifier and sent to record it by).',
   INGEST_LINK_UNSUPPORTED: 'A feed entry links its CAP message with a scheme other than http or https.',
-  INGEST_FAILED: 'Issuing failed for a reason other than the message (e.g. the store); it is retried at the next poll.',
+  INGEST_FAILED:
+    'Issuing failed for a reason other than the message (e.g. the store); it is retried at the next poll.',
 } as const;
 
 export type IngestCode = keyof typeof INGEST_CODES;

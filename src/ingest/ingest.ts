@@ -69,7 +69,12 @@ export function sourceActor(source: SourceTrust): Actor {
 
 /** Service error codes that mean "not from this source" rather than "not a valid message". */
 const REFUSAL_PREFIX = 'AUTH_';
-const REFUSED_CODES = new Set(['ALERT_NOT_FOUND', 'ALERT_ALREADY_ENDED', 'ALERT_CONFLICT', 'ALERT_NEEDS_APPROVAL']);
+const REFUSED_CODES = new Set([
+  'ALERT_NOT_FOUND',
+  'ALERT_ALREADY_ENDED',
+  'ALERT_CONFLICT',
+  'ALERT_NEEDS_APPROVAL',
+]);
 
 interface Upstream {
   alert: Alert;
@@ -104,17 +109,29 @@ export function createIngester(deps: IngesterDeps): Ingester {
       try {
         url = new URL(entry.capUrl, baseUrl);
       } catch {
-        report.problems.push({ code: 'INGEST_LINK_UNSUPPORTED', message: `not a URL: ${entry.capUrl.slice(0, 200)}`, where });
+        report.problems.push({
+          code: 'INGEST_LINK_UNSUPPORTED',
+          message: `not a URL: ${entry.capUrl.slice(0, 200)}`,
+          where,
+        });
         continue;
       }
       if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !deps.fetchLinked) {
-        report.problems.push({ code: 'INGEST_LINK_UNSUPPORTED', message: `cannot follow ${url.href.slice(0, 200)}`, where });
+        report.problems.push({
+          code: 'INGEST_LINK_UNSUPPORTED',
+          message: `cannot follow ${url.href.slice(0, 200)}`,
+          where,
+        });
         continue;
       }
       try {
         documents.push(await deps.fetchLinked(url.href));
       } catch (error) {
-        report.problems.push({ code: 'INGEST_FETCH_FAILED', message: (error as Error).message, where: url.href });
+        report.problems.push({
+          code: 'INGEST_FETCH_FAILED',
+          message: (error as Error).message,
+          where: url.href,
+        });
       }
     }
     return documents;
@@ -124,18 +141,27 @@ export function createIngester(deps: IngesterDeps): Ingester {
     const { sender, identifier, sent } = up.alert;
     const key = { sender, identifier, sent };
     const earlier = await store.seen(source.name, sender, identifier, sent);
-    if (earlier) return { ...key, outcome: 'seen', alertId: earlier.alertId, code: earlier.code, message: null };
+    if (earlier)
+      return { ...key, outcome: 'seen', alertId: earlier.alertId, code: earlier.code, message: null };
     let outcome: MessageOutcome;
     try {
       const text = serializeCapXml(mapUpstream(up.alert, tree, source.event ?? 'other'));
-      const idempotencyKey = `ingest-${createHash('sha256').update(JSON.stringify([source.name, sender, identifier, sent])).digest('base64url')}`;
+      const idempotencyKey = `ingest-${createHash('sha256')
+        .update(JSON.stringify([source.name, sender, identifier, sent]))
+        .digest('base64url')}`;
       const result = await alerts.issue(sourceActor(source), { format: 'cap-xml', text }, { idempotencyKey });
       outcome = { ...key, outcome: result.outcome, alertId: result.alert.id, code: null, message: null };
     } catch (error) {
       if (!isTocsinError(error)) {
         // Not the message's fault (the store, say): not recorded, so the next poll tries again.
         if (error instanceof Error && (error as { code?: string }).code?.startsWith('CAP_')) {
-          outcome = { ...key, outcome: 'invalid', alertId: null, code: 'CAP_INVALID', message: error.message };
+          outcome = {
+            ...key,
+            outcome: 'invalid',
+            alertId: null,
+            code: 'CAP_INVALID',
+            message: error.message,
+          };
         } else throw error;
       } else {
         const code = error.code === 'AUTH_FORBIDDEN' ? (error.details[0]?.code ?? error.code) : error.code;
@@ -146,7 +172,13 @@ export function createIngester(deps: IngesterDeps): Ingester {
               ? 'duplicate'
               : 'invalid';
         const detail = error.details.map((d) => d.message).join('; ');
-        outcome = { ...key, outcome: kind, alertId: null, code, message: `${error.message}${detail ? `: ${detail}` : ''}`.slice(0, 2000) };
+        outcome = {
+          ...key,
+          outcome: kind,
+          alertId: null,
+          code,
+          message: `${error.message}${detail ? `: ${detail}` : ''}`.slice(0, 2000),
+        };
       }
     }
     await store.record({
@@ -166,7 +198,10 @@ export function createIngester(deps: IngesterDeps): Ingester {
       const kind = documentKind(text);
       const report: IngestReport = { source: source.name, kind, messages: [], problems: [] };
       if (kind === 'unknown') {
-        report.problems.push({ code: 'INGEST_NOT_CAP', message: 'The root element is neither <alert>, <feed> nor <rss>' });
+        report.problems.push({
+          code: 'INGEST_NOT_CAP',
+          message: 'The root element is neither <alert>, <feed> nor <rss>',
+        });
         return report;
       }
       const upstream: Upstream[] = [];

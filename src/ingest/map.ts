@@ -26,7 +26,8 @@ export function mapUpstream(alert: Alert, tree: RegionTree, defaultEvent: string
       info.eventCode.push({ valueName: TOCSIN_EVENT_CODE, value: defaultEvent });
     for (const area of info.area) {
       if (area.geocode.some((g) => REGION_SCHEMES.has(g.valueName))) continue;
-      for (const code of placedRegions(tree, area)) area.geocode.push({ valueName: 'ISO 3166-2', value: code });
+      for (const code of placedRegions(tree, area))
+        area.geocode.push({ valueName: 'ISO 3166-2', value: code });
     }
   }
   return copy;

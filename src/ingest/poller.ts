@@ -4,7 +4,7 @@
 // after every message of it was judged, so a crash in between re-reads rather than loses.
 import type { IngestSourceRecord, IngestStore } from '../store/ingest-store.ts';
 import type { IngestCode, IngestProblem } from './errors.ts';
-import type { IngestReport, Ingester } from './ingest.ts';
+import type { Ingester, IngestReport } from './ingest.ts';
 import type { IngestSource } from './sources.ts';
 
 export interface FetchLimits {
@@ -39,7 +39,12 @@ export async function fetchText(
   let response: Response;
   try {
     response = await fetchImpl(url, {
-      headers: { 'user-agent': USER_AGENT, accept: 'application/atom+xml, application/rss+xml, application/cap+xml, application/xml;q=0.9, */*;q=0.5', ...headers },
+      headers: {
+        'user-agent': USER_AGENT,
+        accept:
+          'application/atom+xml, application/rss+xml, application/cap+xml, application/xml;q=0.9, */*;q=0.5',
+        ...headers,
+      },
       signal: AbortSignal.timeout(limits.timeoutMs),
     });
   } catch (error) {
@@ -52,7 +57,10 @@ export async function fetchText(
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
     await response.body?.cancel();
-    throw new IngestFetchError('INGEST_TOO_LARGE', `${url}: ${declared} bytes; the limit is ${limits.maxBytes}`);
+    throw new IngestFetchError(
+      'INGEST_TOO_LARGE',
+      `${url}: ${declared} bytes; the limit is ${limits.maxBytes}`,
+    );
   }
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -115,7 +123,15 @@ export function createIngestPoller(deps: IngestPollerDeps): IngestPoller {
     const state: IngestSourceRecord =
       known && known.url === source.url
         ? known
-        : { name: source.name, url: source.url, etag: null, lastModified: null, lastPollMs: null, lastStatus: null, lastError: null };
+        : {
+            name: source.name,
+            url: source.url,
+            etag: null,
+            lastModified: null,
+            lastPollMs: null,
+            lastStatus: null,
+            lastError: null,
+          };
     const conditional: Record<string, string> = {};
     if (state.etag) conditional['if-none-match'] = state.etag;
     if (state.lastModified) conditional['if-modified-since'] = state.lastModified;
@@ -128,13 +144,26 @@ export function createIngestPoller(deps: IngestPollerDeps): IngestPoller {
       const code = error instanceof IngestFetchError ? error.code : 'INGEST_FETCH_FAILED';
       result.problems.push({ code, message: (error as Error).message, where: source.url });
     }
-    let next: IngestSourceRecord = { ...state, lastPollMs: now(), lastStatus: result.status, lastError: null };
+    let next: IngestSourceRecord = {
+      ...state,
+      lastPollMs: now(),
+      lastStatus: result.status,
+      lastError: null,
+    };
     if (fetched && fetched.status === 200 && fetched.text !== undefined) {
       result.report = await ingester.ingestDocument(source, fetched.text, source.url);
       result.problems.push(...result.report.problems);
-      next = { ...next, etag: fetched.headers.get('etag'), lastModified: fetched.headers.get('last-modified') };
+      next = {
+        ...next,
+        etag: fetched.headers.get('etag'),
+        lastModified: fetched.headers.get('last-modified'),
+      };
     } else if (fetched && fetched.status !== 304) {
-      result.problems.push({ code: 'INGEST_HTTP_STATUS', message: `HTTP ${fetched.status}`, where: source.url });
+      result.problems.push({
+        code: 'INGEST_HTTP_STATUS',
+        message: `HTTP ${fetched.status}`,
+        where: source.url,
+      });
     }
     next.lastError = result.problems[0]?.code ?? null;
     await store.saveSource(next);
@@ -162,7 +191,11 @@ export function createIngestPoller(deps: IngestPollerDeps): IngestPoller {
     const run = () => {
       pollOnce(source.name)
         .catch((error: unknown) =>
-          deps.onPoll?.({ source: source.name, status: 0, problems: [{ code: 'INGEST_FAILED', message: (error as Error).message }] }),
+          deps.onPoll?.({
+            source: source.name,
+            status: 0,
+            problems: [{ code: 'INGEST_FAILED', message: (error as Error).message }],
+          }),
         )
         .finally(() => {
           if (stopped) return;

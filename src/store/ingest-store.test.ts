@@ -14,7 +14,10 @@ import type { Store } from './store.ts';
 const engines: Record<string, () => Promise<{ open(): Promise<Store>; cleanup(): Promise<void> }>> = {
   sqlite: async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tocsin-ingest-'));
-    return { open: () => openSqliteStore({ dataDir: dir }), cleanup: async () => rmSync(dir, { recursive: true }) };
+    return {
+      open: () => openSqliteStore({ dataDir: dir }),
+      cleanup: async () => rmSync(dir, { recursive: true }),
+    };
   },
   postgres: async () => {
     const db = await createTestDatabase();
@@ -59,11 +62,23 @@ for (const [engine, make] of Object.entries(engines)) {
 
         store = await opened.open();
         assert.deepEqual(await store.ingest.getSource('dsns'), { ...state, lastStatus: 304 });
-        assert.equal((await store.ingest.seen('dsns', 'dsns@example.gov.ua', 'a', '2026-11-26T12:00:00+02:00'))?.outcome, 'issued');
-        assert.equal(await store.ingest.seen('other', 'dsns@example.gov.ua', 'a', '2026-11-26T12:00:00+02:00'), undefined);
-        assert.equal(await store.ingest.seen('dsns', 'dsns@example.gov.ua', 'a', '2026-11-26T12:00:01+02:00'), undefined);
+        assert.equal(
+          (await store.ingest.seen('dsns', 'dsns@example.gov.ua', 'a', '2026-11-26T12:00:00+02:00'))?.outcome,
+          'issued',
+        );
+        assert.equal(
+          await store.ingest.seen('other', 'dsns@example.gov.ua', 'a', '2026-11-26T12:00:00+02:00'),
+          undefined,
+        );
+        assert.equal(
+          await store.ingest.seen('dsns', 'dsns@example.gov.ua', 'a', '2026-11-26T12:00:01+02:00'),
+          undefined,
+        );
         assert.deepEqual(await store.ingest.sourceOfAlert('a'), record('a', 'issued', 1));
-        assert.deepEqual((await store.ingest.list('dsns', 10)).map((r) => r.identifier), ['b', 'a']);
+        assert.deepEqual(
+          (await store.ingest.list('dsns', 10)).map((r) => r.identifier),
+          ['b', 'a'],
+        );
         assert.equal((await store.ingest.list('dsns', 10))[0]?.code, 'AUTH_JURISDICTION');
         await store.close();
       } finally {

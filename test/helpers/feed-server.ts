@@ -39,7 +39,11 @@ export async function startFeedServer(): Promise<FeedServer> {
       if ((inm !== undefined && inm === route.etag) || (inm === undefined && ims === route.lastModified))
         return answer(304, validators);
     }
-    answer(200, { 'content-type': route.type ?? 'application/atom+xml; charset=utf-8', ...validators }, route.body);
+    answer(
+      200,
+      { 'content-type': route.type ?? 'application/atom+xml; charset=utf-8', ...validators },
+      route.body,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -48,7 +52,11 @@ export async function startFeedServer(): Promise<FeedServer> {
     serve(path, served) {
       version += 1;
       // Distinct seconds per version, so Last-Modified alone also tells versions apart.
-      routes.set(path, { ...served, etag: `"v${version}"`, lastModified: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toUTCString() });
+      routes.set(path, {
+        ...served,
+        etag: `"v${version}"`,
+        lastModified: new Date(Date.UTC(2026, 0, 1, 0, 0, version)).toUTCString(),
+      });
     },
     requests,
     close: () =>

@@ -47,7 +47,9 @@ export function upstreamCap(message: UpstreamMessage, nowMs: number, prefix = ''
     el('urgency', 'Immediate'),
     el('severity', 'Moderate'),
     el('certainty', 'Likely'),
-    message.tocsinEvent ? `<${p}eventCode>${el('valueName', 'TOCSIN')}${el('value', message.tocsinEvent)}</${p}eventCode>` : '',
+    message.tocsinEvent
+      ? `<${p}eventCode>${el('valueName', 'TOCSIN')}${el('value', message.tocsinEvent)}</${p}eventCode>`
+      : '',
     el('expires', time(nowMs + 120 * 60_000)),
     el('senderName', 'ДСНС України'),
     el('headline', message.allClear ? 'Відбій' : 'Увага'),

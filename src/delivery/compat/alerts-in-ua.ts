@@ -28,8 +28,33 @@ const AIR_RAID_EVENTS = new Set(['air_raid', 'missile', 'drone']);
  * Ternopil, Kharkiv, Kherson, Khmelnytskyi, Cherkasy, Chernivtsi, Chernihiv (the API docs' list).
  */
 export const OBLAST_ORDER_UIDS = [
-  '29', '8', '4', '9', '28', '10', '11', '12', '13', '31', '14', '15', '16', '27', '17', '18', '19',
-  '5', '30', '20', '21', '22', '23', '3', '24', '26', '25',
+  '29',
+  '8',
+  '4',
+  '9',
+  '28',
+  '10',
+  '11',
+  '12',
+  '13',
+  '31',
+  '14',
+  '15',
+  '16',
+  '27',
+  '17',
+  '18',
+  '19',
+  '5',
+  '30',
+  '20',
+  '21',
+  '22',
+  '23',
+  '3',
+  '24',
+  '26',
+  '25',
 ] as const;
 
 const LOCATION_TYPES: Readonly<Record<string, string>> = {
@@ -84,7 +109,8 @@ export function createAlertsInUaView(
   const letters = memoByState((state) => {
     const placements = placementsOf(state);
     const byUid = new Map<string, AirRaidLetter>();
-    for (const region of uidRegions) byUid.set(ids.idOf(region.code) as string, letterOf(region.code, placements));
+    for (const region of uidRegions)
+      byUid.set(ids.idOf(region.code) as string, letterOf(region.code, placements));
     return byUid;
   });
 

@@ -81,7 +81,11 @@ export function createUkraineAlarmView(
       const at = isoSeconds(p.sinceMs);
       latest = Math.max(latest, p.sinceMs);
       // Levels are a newer part of the API, written with fractional seconds like its other new fields.
-      const level = { alertLevel: 'Red' as const, reason: names.get(p.event) ?? p.event, createdAt: isoMillis(p.sinceMs) };
+      const level = {
+        alertLevel: 'Red' as const,
+        reason: names.get(p.event) ?? p.event,
+        createdAt: isoMillis(p.sinceMs),
+      };
       const known = byType.get(type);
       if (known) {
         known.activeAlertLevels.push(level);
@@ -131,7 +135,11 @@ export function createUkraineAlarmView(
       // Its own alerts, and those placed on a region above it (an alert covers every region below).
       const own = located(state).get(region.code) ?? [];
       const above = placementsOf(state).filter(
-        (p) => p.whole && p.region !== region.code && tree.covers(p.region, region.code) && !own.some((o) => o.incident === p.incident),
+        (p) =>
+          p.whole &&
+          p.region !== region.code &&
+          tree.covers(p.region, region.code) &&
+          !own.some((o) => o.incident === p.incident),
       );
       const doc = prepareFrom(state, [model(region, [...own, ...above], Date.parse(state.lastModified))]);
       single.set(regionId, { etag: state.etag, doc });

@@ -27,7 +27,10 @@ export function ignoreForeignCredentials(app: FastifyInstance): void {
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, doc: PreparedJson): FastifyReply {
-  reply.header('etag', doc.etag).header('last-modified', doc.lastModified).header('cache-control', 'no-cache');
+  reply
+    .header('etag', doc.etag)
+    .header('last-modified', doc.lastModified)
+    .header('cache-control', 'no-cache');
   if (notModified(request, doc)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(doc.body);
 }
@@ -39,7 +42,10 @@ const Query = Type.Object(
 );
 const Doc = (description: string) => Type.Unknown({ description });
 const NotModified = Type.Null({ description: 'Not modified' });
-const ForeignError = Type.Object({ message: Type.String() }, { description: 'The original services’ error shape.' });
+const ForeignError = Type.Object(
+  { message: Type.String() },
+  { description: 'The original services’ error shape.' },
+);
 
 export function compatRoutes(deps: { alerts: AlertService; tree: RegionTree }): FastifyPluginAsyncTypebox {
   const { alerts } = deps;

@@ -34,7 +34,9 @@ function entry(base: string, alert: AlertView): string {
   const href = `${base}/v1/alerts/${encodeURIComponent(alert.id)}`;
   const title = info?.headline ?? info?.event ?? alert.event;
   const author = info?.senderName ?? alert.cap.sender;
-  const summary = [alert.status === 'Actual' ? '' : `[${alert.status}] `, info?.description ?? title].join('');
+  const summary = [alert.status === 'Actual' ? '' : `[${alert.status}] `, info?.description ?? title].join(
+    '',
+  );
   return [
     '  <entry>',
     `    <id>${xmlText(href)}</id>`,
@@ -70,7 +72,10 @@ export function feedRoutes(deps: FeedRoutesDeps): FastifyPluginAsyncTypebox {
       if (list.nextCursor === null) break;
       cursor = list.nextCursor;
     }
-    const updated = items.reduce((latest, a) => (Date.parse(a.sent) > Date.parse(latest) ? a.sent : latest), '1970-01-01T00:00:00Z');
+    const updated = items.reduce(
+      (latest, a) => (Date.parse(a.sent) > Date.parse(latest) ? a.sent : latest),
+      '1970-01-01T00:00:00Z',
+    );
     const self = `${base}/v1/feeds/cap.atom${region === undefined ? '' : `?region=${encodeURIComponent(region)}`}`;
     return [
       '<?xml version="1.0" encoding="UTF-8"?>',
@@ -97,7 +102,11 @@ export function feedRoutes(deps: FeedRoutesDeps): FastifyPluginAsyncTypebox {
             { region: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
             { additionalProperties: false },
           ),
-          response: { 200: Type.String({ description: 'application/atom+xml' }), 304: Type.Null(), ...ERROR_RESPONSES },
+          response: {
+            200: Type.String({ description: 'application/atom+xml' }),
+            304: Type.Null(),
+            ...ERROR_RESPONSES,
+          },
         },
       },
       async (request, reply) => {
@@ -118,7 +127,7 @@ export function feedRoutes(deps: FeedRoutesDeps): FastifyPluginAsyncTypebox {
         }
         reply.header('etag', cached.etag).header('cache-control', 'no-cache');
         const inm = request.headers['if-none-match'];
-        if (inm !== undefined && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === cached.etag))
+        if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === cached.etag))
           return reply.code(304).send(null);
         return reply.type('application/atom+xml; charset=utf-8').send(cached.body);
       },

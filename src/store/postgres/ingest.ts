@@ -47,14 +47,23 @@ const SQL = {
 } as const;
 
 export function createPostgresIngestStore(pool: pg.Pool): IngestStore {
-  const rows = async (text: string, values: unknown[]): Promise<Row[]> => (await pool.query(text, values)).rows as Row[];
+  const rows = async (text: string, values: unknown[]): Promise<Row[]> =>
+    (await pool.query(text, values)).rows as Row[];
   return {
     async getSource(name) {
       const [row] = await rows(SQL.getSource, [name]);
       return row ? sourceFromRow(row) : undefined;
     },
     async saveSource(r) {
-      await pool.query(SQL.saveSource, [r.name, r.url, r.etag, r.lastModified, r.lastPollMs, r.lastStatus, r.lastError]);
+      await pool.query(SQL.saveSource, [
+        r.name,
+        r.url,
+        r.etag,
+        r.lastModified,
+        r.lastPollMs,
+        r.lastStatus,
+        r.lastError,
+      ]);
     },
     async seen(source, sender, identifier, sent) {
       const [row] = await rows(SQL.seen, [source, sender, identifier, sent]);
@@ -62,7 +71,15 @@ export function createPostgresIngestStore(pool: pg.Pool): IngestStore {
     },
     async record(r) {
       await pool.query(SQL.record, [
-        r.source, r.sender, r.identifier, r.sent, r.outcome, r.alertId, r.code, r.message, r.seenMs,
+        r.source,
+        r.sender,
+        r.identifier,
+        r.sent,
+        r.outcome,
+        r.alertId,
+        r.code,
+        r.message,
+        r.seenMs,
       ]);
     },
     async sourceOfAlert(alertId) {

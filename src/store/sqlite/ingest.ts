@@ -33,18 +33,22 @@ function recordFromRow(row: Row): IngestRecord {
 export function createSqliteIngestStore(db: Database.Database): IngestStore {
   const q = {
     getSource: db.prepare('SELECT * FROM ingest_sources WHERE name = ?'),
-    saveSource: db.prepare(`INSERT INTO ingest_sources (name, url, etag, last_modified, last_poll_ms, last_status, last_error)
+    saveSource:
+      db.prepare(`INSERT INTO ingest_sources (name, url, etag, last_modified, last_poll_ms, last_status, last_error)
       VALUES (@name, @url, @etag, @lastModified, @lastPollMs, @lastStatus, @lastError)
       ON CONFLICT (name) DO UPDATE SET url = excluded.url, etag = excluded.etag, last_modified = excluded.last_modified,
       last_poll_ms = excluded.last_poll_ms, last_status = excluded.last_status, last_error = excluded.last_error`),
     seen: db.prepare(
       'SELECT * FROM ingest_messages WHERE source = ? AND sender = ? AND identifier = ? AND sent = ?',
     ),
-    record: db.prepare(`INSERT INTO ingest_messages (source, sender, identifier, sent, outcome, alert_id, code, message, seen_ms)
+    record:
+      db.prepare(`INSERT INTO ingest_messages (source, sender, identifier, sent, outcome, alert_id, code, message, seen_ms)
       VALUES (@source, @sender, @identifier, @sent, @outcome, @alertId, @code, @message, @seenMs)
       ON CONFLICT (source, sender, identifier, sent) DO NOTHING`),
     byAlert: db.prepare('SELECT * FROM ingest_messages WHERE alert_id = ? ORDER BY seen_ms LIMIT 1'),
-    list: db.prepare('SELECT * FROM ingest_messages WHERE source = ? ORDER BY seen_ms DESC, rowid DESC LIMIT ?'),
+    list: db.prepare(
+      'SELECT * FROM ingest_messages WHERE source = ? ORDER BY seen_ms DESC, rowid DESC LIMIT ?',
+    ),
   };
   return {
     async getSource(name) {
