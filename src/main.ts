@@ -24,6 +24,10 @@ import { DEFAULT_EVENT_TYPES } from './cap/profiles/event-types.ts';
 import { createWebhookRegistry } from './delivery/push/webhook-registry.ts';
 import { createTargetGuard, parseAllowCidrs } from './delivery/push/webhook-target.ts';
 import { startWebhookWorker, type WebhookWorker } from './delivery/push/webhook-worker.ts';
+import { type MqttChannel, startMqttChannel } from './delivery/push/mqtt.ts';
+import { loadVapidKeys, startWebPushChannel, type WebPushChannel } from './delivery/push/webpush.ts';
+import { createPushSubscriptions } from './delivery/push/webpush-subscriptions.ts';
+import { pushRoutes } from './http/routes/push.ts';
 import { webhookRoutes } from './http/routes/webhooks.ts';
 import { buildApp } from './http/app.ts';
 import { auditRoutes } from './http/routes/audit.ts';
@@ -56,6 +60,8 @@ export interface Hub {
   store: Store;
   /** The webhook channel (undefined when webhooks.enabled is off). */
   webhooks: WebhookWorker | undefined;
+  /** The MQTT channel (when MQTT_URL is set) and the Web Push channel (when webPush.enabled), for tests. */
+  push: { mqtt: MqttChannel | undefined; webPush: WebPushChannel | undefined };
   /** The bus committed events travel on (stream workers are fed from it: src/cluster/). */
   bus: Bus;
   /** CAP ingest (undefined when ingest.sourcesFile is empty). */
@@ -169,6 +175,39 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       maxWebhooks: webhookConfig.maxWebhooks,
       poke: () => webhooks?.poke(),
     });
+    // MQTT and Web Push (docs/mqtt-push.md): durable channels on their own cursors, stopped before the store.
+    const mqtt = config.mqtt.url
+      ? await startMqttChannel({
+          ...config.mqtt,
+          tree,
+          eventTypes: DEFAULT_EVENT_TYPES,
+          stateOf: (code) => alerts.stateOf(code),
+          cursors: store.cursors,
+          events: store,
+          bus,
+          log,
+        })
+      : undefined;
+    if (mqtt) opened.push({ name: 'mqtt', close: () => mqtt.stop() });
+    const vapid = await loadVapidKeys(store.push, Date.now());
+    const pushConfig = config.webPush;
+    const webPush = pushConfig.enabled
+      ? await startWebPushChannel({
+          ...pushConfig,
+          store: store.push,
+          keys: vapid,
+          tree,
+          cursors: store.cursors,
+          events: store,
+          bus,
+          log,
+        })
+      : undefined;
+    if (webPush) opened.push({ name: 'web push', close: () => webPush.stop() });
+    const pushPlugin = pushRoutes({
+      vapidPublicKey: vapid.publicKey,
+      subscriptions: createPushSubscriptions({ ...pushConfig, store: store.push, tree }),
+    }) as unknown as FastifyPluginAsync;
     await recordStart(store.audit, { config, kid: keys.current().kid, nowMs: Date.now() });
     const templates = createTemplateService({
       templates: store.audit,
@@ -231,7 +270,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
       expectedMigrations: migrations,
-      plugins: [...identityPlugins, ...auditPlugins, ...compatPlugins, webhookPlugin, ...(options.plugins ?? [])],
+      plugins: [...identityPlugins, ...auditPlugins, ...compatPlugins, webhookPlugin, pushPlugin, ...(options.plugins ?? [])],
     });
     opened.push({ name: 'http', close: () => app.close() });
 
@@ -265,6 +304,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       alerts,
       store,
       webhooks,
+      push: { mqtt, webPush },
       bus,
       ingest: ingest.poller,
       reloadKeys() {
