@@ -8,10 +8,10 @@
 // Contenders alternate within each round; medians of the rounds. Every server is started here on
 // a free loopback port and stopped by its PID. Results go to bench/out/api.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createRequire } from 'node:module';
 import pg from 'pg';
 import { median } from './proc.ts';
 import { REPO_ROOT, startNginx, startTocsin, type TocsinServer } from './servers.ts';
@@ -36,9 +36,33 @@ const WORKERS = Number(values.workers);
 
 // The 24 oblasts, Crimea and the two cities: issues spread over them as a real day would.
 const OBLASTS = [
-  'UA-05', 'UA-07', 'UA-09', 'UA-12', 'UA-14', 'UA-18', 'UA-21', 'UA-23', 'UA-26', 'UA-30', 'UA-32',
-  'UA-35', 'UA-40', 'UA-43', 'UA-46', 'UA-48', 'UA-51', 'UA-53', 'UA-56', 'UA-59', 'UA-61', 'UA-63',
-  'UA-65', 'UA-68', 'UA-71', 'UA-74', 'UA-77',
+  'UA-05',
+  'UA-07',
+  'UA-09',
+  'UA-12',
+  'UA-14',
+  'UA-18',
+  'UA-21',
+  'UA-23',
+  'UA-26',
+  'UA-30',
+  'UA-32',
+  'UA-35',
+  'UA-40',
+  'UA-43',
+  'UA-46',
+  'UA-48',
+  'UA-51',
+  'UA-53',
+  'UA-56',
+  'UA-59',
+  'UA-61',
+  'UA-63',
+  'UA-65',
+  'UA-68',
+  'UA-71',
+  'UA-74',
+  'UA-77',
 ];
 
 // The part of autocannon 9's API used here (the package ships no types).
@@ -69,7 +93,10 @@ interface CannonResult {
   non2xx: number;
   errors: number;
 }
-type Autocannon = (options: CannonOptions, done: (error: Error | null, result: CannonResult) => void) => unknown;
+type Autocannon = (
+  options: CannonOptions,
+  done: (error: Error | null, result: CannonResult) => void,
+) => unknown;
 const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 function run(options: CannonOptions): Promise<CannonResult> {
@@ -88,13 +115,19 @@ async function issueOne(server: TocsinServer, region: string): Promise<void> {
 }
 
 /** (a) One autocannon run of GET against `url`; requests/s mean. */
-async function stateRun(url: string, headers: Record<string, string> = {}): Promise<{ rps: number; p99: number; non2xx: number }> {
+async function stateRun(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ rps: number; p99: number; non2xx: number }> {
   const result = await run({ url, connections: STATE_CONNECTIONS, duration: DURATION_S, headers });
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
 
 /** (b) `ISSUES` POST /v1/alerts at `connections`, short form, regions in turn. */
-async function issueRun(server: TocsinServer, connections: number): Promise<{ p50: number; p99: number; max: number; rps: number; bad: number }> {
+async function issueRun(
+  server: TocsinServer,
+  connections: number,
+): Promise<{ p50: number; p99: number; max: number; rps: number; bad: number }> {
   let counter = 0;
   const result = await run({
     url: server.url,
@@ -107,7 +140,10 @@ async function issueRun(server: TocsinServer, connections: number): Promise<{ p5
         headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' },
         setupRequest: (request) => {
           const region = OBLASTS[counter++ % OBLASTS.length] as string;
-          return { ...request, body: JSON.stringify({ event: 'drone', regions: [region], status: 'Exercise' }) };
+          return {
+            ...request,
+            body: JSON.stringify({ event: 'drone', regions: [region], status: 'Exercise' }),
+          };
         },
       },
     ],
@@ -136,7 +172,8 @@ async function withDatabase<T>(work: (url: string) => Promise<T>): Promise<T> {
   }
 }
 
-const fmt = (n: number, digits = 0) => (Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
+const fmt = (n: number, digits = 0) =>
+  Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 async function main(): Promise<void> {
   console.log(`api: ${ROUNDS} round(s); ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}`);
@@ -158,13 +195,17 @@ async function main(): Promise<void> {
         stateBytes = Buffer.byteLength(body);
         const tocsin = await stateRun(`${server.url}/v1/state`);
         push(`tocsin-${workers}`, tocsin.rps);
-        console.log(`round ${round} GET /v1/state, Tocsin --workers ${workers}: ${fmt(tocsin.rps)} req/s, p99 ${tocsin.p99} ms, non-2xx/errors ${tocsin.non2xx}`);
+        console.log(
+          `round ${round} GET /v1/state, Tocsin --workers ${workers}: ${fmt(tocsin.rps)} req/s, p99 ${tocsin.p99} ms, non-2xx/errors ${tocsin.non2xx}`,
+        );
         if (workers === 1) {
           const nginx = await startNginx({ name: 'state.json', body });
           try {
             const result = await stateRun(nginx.url);
             push('nginx', result.rps);
-            console.log(`round ${round} GET static file (${stateBytes} B), nginx: ${fmt(result.rps)} req/s, p99 ${result.p99} ms`);
+            console.log(
+              `round ${round} GET static file (${stateBytes} B), nginx: ${fmt(result.rps)} req/s, p99 ${result.p99} ms`,
+            );
           } finally {
             await nginx.stop();
           }
@@ -194,13 +235,17 @@ async function main(): Promise<void> {
         issues[key].p99.push(r.p99);
         issues[key].max.push(r.max);
         issues[key].rps.push(r.rps);
-        console.log(`round ${round} issue on ${engine}, ${connections} clients: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${fmt(r.rps)} issues/s, non-2xx/errors ${r.bad}`);
+        console.log(
+          `round ${round} issue on ${engine}, ${connections} clients: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms, ${fmt(r.rps)} issues/s, non-2xx/errors ${r.bad}`,
+        );
       }
     }
   }
 
   const nginx = median(state.nginx ?? []);
-  console.log(`\n(a) GET /v1/state (${stateBytes} B, 3 active alerts), ${STATE_CONNECTIONS} connections, ${DURATION_S} s, medians of ${ROUNDS}:\n`);
+  console.log(
+    `\n(a) GET /v1/state (${stateBytes} B, 3 active alerts), ${STATE_CONNECTIONS} connections, ${DURATION_S} s, medians of ${ROUNDS}:\n`,
+  );
   console.log('| server | requests/s | ÷ nginx |');
   console.log('| --- | --- | --- |');
   console.log(`| nginx, static file of the same bytes | ${fmt(nginx)} | 1 |`);
@@ -213,7 +258,9 @@ async function main(): Promise<void> {
   console.log('| --- | --- | --- | --- | --- | --- |');
   for (const [key, r] of Object.entries(issues)) {
     const [engine, connections] = key.split(' ');
-    console.log(`| ${engine} | ${connections} | ${fmt(median(r.p50), 1)} | ${fmt(median(r.p99), 1)} | ${fmt(median(r.max), 1)} | ${fmt(median(r.rps))} |`);
+    console.log(
+      `| ${engine} | ${connections} | ${fmt(median(r.p50), 1)} | ${fmt(median(r.p99), 1)} | ${fmt(median(r.max), 1)} | ${fmt(median(r.rps))} |`,
+    );
   }
   mkdirSync(resolve(REPO_ROOT, 'bench/out'), { recursive: true });
   writeFileSync(

@@ -60,7 +60,12 @@ interface Contender {
   name: string;
   proto: Proto;
   stallPermille: number;
-  start(): Promise<{ server: RunningServer; path: string; publish: (k: number) => Promise<void>; close(): Promise<void> }>;
+  start(): Promise<{
+    server: RunningServer;
+    path: string;
+    publish: (k: number) => Promise<void>;
+    close(): Promise<void>;
+  }>;
 }
 
 /** A payload of about PAYLOAD bytes that carries `"seq":k` (what the generator parses). */
@@ -95,7 +100,8 @@ function tocsin(proto: 'ws' | 'sse', stallPermille: number, name: string): Conte
               instruction: { uk: INSTRUCTION, en: 'Go to a shelter now.' },
             }),
           });
-          if (response.status !== 201) throw new Error(`POST /v1/alerts: ${response.status} ${await response.text()}`);
+          if (response.status !== 201)
+            throw new Error(`POST /v1/alerts: ${response.status} ${await response.text()}`);
           await response.arrayBuffer();
         },
         close: async () => {},
@@ -160,17 +166,33 @@ function compileClient(): string {
   const dir = join(REPO_ROOT, 'bench/out');
   mkdirSync(dir, { recursive: true });
   const binary = join(dir, 'fanout-client');
-  execFileSync('cc', ['-O2', '-Wall', '-o', binary, join(REPO_ROOT, 'bench/fanout-client.c')], { stdio: 'inherit' });
+  execFileSync('cc', ['-O2', '-Wall', '-o', binary, join(REPO_ROOT, 'bench/fanout-client.c')], {
+    stdio: 'inherit',
+  });
   return binary;
 }
 
-function startGenerators(binary: string, proto: Proto, port: number, path: string, stall: number): Generator[] {
+function startGenerators(
+  binary: string,
+  proto: Proto,
+  port: number,
+  path: string,
+  stall: number,
+): Generator[] {
   const generators: Generator[] = [];
   const count = Math.ceil(N / PER_GENERATOR);
   let sourceIndex = 0;
   for (let g = 0; g < count; g++) {
     const n = Math.min(PER_GENERATOR, N - g * PER_GENERATOR);
-    const args = [proto, '127.0.0.1', String(port), String(n), String(sourceIndex), String(PER_SOURCE_ADDRESS), String(stall)];
+    const args = [
+      proto,
+      '127.0.0.1',
+      String(port),
+      String(n),
+      String(sourceIndex),
+      String(PER_SOURCE_ADDRESS),
+      String(stall),
+    ];
     if (path) args.push(path);
     sourceIndex += Math.ceil(n / PER_SOURCE_ADDRESS);
     const gen: Generator = { child: startChild(binary, args), done: [], waiters: [] };
@@ -197,7 +219,10 @@ function startGenerators(binary: string, proto: Proto, port: number, path: strin
 function completed(generators: Generator[], k: number): Promise<void> {
   const waitOne = (gen: Generator) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`event ${k} not complete after ${EVENT_TIMEOUT_MS} ms`)), EVENT_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`event ${k} not complete after ${EVENT_TIMEOUT_MS} ms`)),
+        EVENT_TIMEOUT_MS,
+      );
       const check = () => {
         if (gen.done.length >= k) {
           clearTimeout(timer);
@@ -247,7 +272,9 @@ async function runOne(binary: string, contender: Contender, round: number): Prom
     for (let i = 0; i < IDLE_PUBLISHES; i++) await started.publish(1_000_000 + i);
     const publishCpuS = (cpuOf(idlePids) - idle0) / IDLE_PUBLISHES;
     const rssBefore = rssOf(server.pids());
-    generators.push(...startGenerators(binary, contender.proto, server.port, started.path, contender.stallPermille));
+    generators.push(
+      ...startGenerators(binary, contender.proto, server.port, started.path, contender.stallPermille),
+    );
     const ready = await Promise.all(generators.map((g) => g.child.line(/READY (\d+) (\d+)/, 180_000)));
     const failed = sum(ready.map((m) => Number(m[2])));
     // Tocsin: wait until the snapshots went out (one heartbeat-free moment), via one warm-up event.
@@ -264,7 +291,10 @@ async function runOne(binary: string, contender: Contender, round: number): Prom
       const t0 = process.hrtime.bigint();
       await started.publish(k);
       await completed(generators, k + 1);
-      const last = generators.reduce((max, g) => (g.done[k] as bigint) > max ? (g.done[k] as bigint) : max, 0n);
+      const last = generators.reduce(
+        (max, g) => ((g.done[k] as bigint) > max ? (g.done[k] as bigint) : max),
+        0n,
+      );
       latencies.push(Number(last - t0) / 1e6);
     }
     const cpu1 = cpuOf(pids);
@@ -290,7 +320,9 @@ async function runOne(binary: string, contender: Contender, round: number): Prom
     }
 
     for (const g of generators) g.child.proc.stdin?.write('Q\n');
-    const stats = await Promise.all(generators.map((g) => g.child.line(/S (\d+) (\d+) (\d+) (\d+) (\d+)/, 60_000)));
+    const stats = await Promise.all(
+      generators.map((g) => g.child.line(/S (\d+) (\d+) (\d+) (\d+) (\d+)/, 60_000)),
+    );
     const col = (i: number) => sum(stats.map((m) => Number(m[i])));
     latencies.sort((a, b) => a - b);
     return {
@@ -321,7 +353,8 @@ async function runOne(binary: string, contender: Contender, round: number): Prom
   }
 }
 
-const fmt = (n: number | null, digits = 0) => (n === null || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits }));
+const fmt = (n: number | null, digits = 0) =>
+  n === null || Number.isNaN(n) ? '—' : n.toLocaleString('en-US', { maximumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const binary = compileClient();
@@ -390,11 +423,21 @@ async function main(): Promise<void> {
     return typeof x === 'number' && typeof y === 'number' ? x / y : null;
   };
   console.log('\nRatios (same run):');
-  console.log(`  Tocsin WS ÷ NATS, deliveries per CPU-s: ${fmt(ratio('Tocsin WebSocket', 'NATS core', 'deliveriesPerCpuS'), 2)} (fan-out only ${fmt(ratio('Tocsin WebSocket', 'NATS core', 'fanoutPerCpuS'), 2)}; target ≥ 1.5)`);
-  console.log(`  Tocsin WS ÷ Mosquitto, deliveries per CPU-s: ${fmt(ratio('Tocsin WebSocket', 'Mosquitto (MQTT QoS 0)', 'deliveriesPerCpuS'), 2)} (fan-out only ${fmt(ratio('Tocsin WebSocket', 'Mosquitto (MQTT QoS 0)', 'fanoutPerCpuS'), 2)}; target ≥ 4)`);
-  console.log(`  Tocsin WS p99 ÷ NATS p99: ${fmt(ratio('Tocsin WebSocket', 'NATS core', 'p99Ms'), 2)} (target ≤ 0.75)`);
-  console.log(`  SSE ÷ WS, deliveries per CPU-s: ${fmt(ratio('Tocsin SSE', 'Tocsin WebSocket', 'deliveriesPerCpuS'), 2)} (fan-out only ${fmt(ratio('Tocsin SSE', 'Tocsin WebSocket', 'fanoutPerCpuS'), 2)}; target ≥ 0.9)`);
-  console.log(`  WS with 1 % stalled, p99 ÷ WS p99: ${fmt(ratio('Tocsin WebSocket, 1 % stalled', 'Tocsin WebSocket', 'p99Ms'), 2)} (target ≤ 1.2)`);
+  console.log(
+    `  Tocsin WS ÷ NATS, deliveries per CPU-s: ${fmt(ratio('Tocsin WebSocket', 'NATS core', 'deliveriesPerCpuS'), 2)} (fan-out only ${fmt(ratio('Tocsin WebSocket', 'NATS core', 'fanoutPerCpuS'), 2)}; target ≥ 1.5)`,
+  );
+  console.log(
+    `  Tocsin WS ÷ Mosquitto, deliveries per CPU-s: ${fmt(ratio('Tocsin WebSocket', 'Mosquitto (MQTT QoS 0)', 'deliveriesPerCpuS'), 2)} (fan-out only ${fmt(ratio('Tocsin WebSocket', 'Mosquitto (MQTT QoS 0)', 'fanoutPerCpuS'), 2)}; target ≥ 4)`,
+  );
+  console.log(
+    `  Tocsin WS p99 ÷ NATS p99: ${fmt(ratio('Tocsin WebSocket', 'NATS core', 'p99Ms'), 2)} (target ≤ 0.75)`,
+  );
+  console.log(
+    `  SSE ÷ WS, deliveries per CPU-s: ${fmt(ratio('Tocsin SSE', 'Tocsin WebSocket', 'deliveriesPerCpuS'), 2)} (fan-out only ${fmt(ratio('Tocsin SSE', 'Tocsin WebSocket', 'fanoutPerCpuS'), 2)}; target ≥ 0.9)`,
+  );
+  console.log(
+    `  WS with 1 % stalled, p99 ÷ WS p99: ${fmt(ratio('Tocsin WebSocket, 1 % stalled', 'Tocsin WebSocket', 'p99Ms'), 2)} (target ≤ 1.2)`,
+  );
 
   mkdirSync(join(REPO_ROOT, 'bench/out'), { recursive: true });
   writeFileSync(

@@ -1,6 +1,6 @@
 // Helpers the benchmarks share: CPU time and RSS from /proc, a process's descendants, a free
 // loopback port, percentiles, and stopping what a benchmark started by its PID.
-import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -35,7 +35,8 @@ export function processTree(pid: number, depth = 0): number[] {
   if (depth > 4) return out;
   try {
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    for (const child of children.split(/\s+/).filter(Boolean)) out.push(...processTree(Number(child), depth + 1));
+    for (const child of children.split(/\s+/).filter(Boolean))
+      out.push(...processTree(Number(child), depth + 1));
   } catch {
     // gone
   }
@@ -51,7 +52,10 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export function median(values: number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** A port free on 127.0.0.1 right now. */
@@ -108,7 +112,11 @@ export function startChild(command: string, args: string[], options: SpawnOption
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           watchers.delete(check);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${pattern} from ${command}\n${err.slice(-2000)}`));
+          reject(
+            new Error(
+              `timed out after ${timeoutMs} ms waiting for ${pattern} from ${command}\n${err.slice(-2000)}`,
+            ),
+          );
         }, timeoutMs);
         const check = () => {
           const match = pattern.exec(out);
@@ -119,7 +127,9 @@ export function startChild(command: string, args: string[], options: SpawnOption
           } else if (done) {
             clearTimeout(timer);
             watchers.delete(check);
-            reject(new Error(`${command} exited before ${pattern}\n${out.slice(-1000)}\n${err.slice(-2000)}`));
+            reject(
+              new Error(`${command} exited before ${pattern}\n${out.slice(-1000)}\n${err.slice(-2000)}`),
+            );
           }
         };
         watchers.add(check);

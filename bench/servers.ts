@@ -27,7 +27,7 @@ export interface TocsinServer extends RunningServer {
 /** Waits until something accepts on the port: bounded by `timeoutMs`, 50 ms between tries. */
 async function acceptsOn(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; Date.now() < deadline; attempt++) {
+  while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) => {
       const socket = tcpConnect({ host: '127.0.0.1', port }, () => {
         socket.destroy();
@@ -63,7 +63,18 @@ export async function startTocsin(options: TocsinOptions = {}): Promise<TocsinSe
   const [node, ...prefix] = CLI as [string, ...string[]];
   const mint = startChild(
     node,
-    [...prefix, 'token', 'create', '--role', 'admin', '--jurisdiction', 'UA', '--data-dir', dataDir, '--json'],
+    [
+      ...prefix,
+      'token',
+      'create',
+      '--role',
+      'admin',
+      '--jurisdiction',
+      'UA',
+      '--data-dir',
+      dataDir,
+      '--json',
+    ],
     { env, cwd: REPO_ROOT },
   );
   if ((await mint.exited) !== 0) throw new Error(`tocsin token create failed: ${mint.stderr()}`);
@@ -71,7 +82,16 @@ export async function startTocsin(options: TocsinOptions = {}): Promise<TocsinSe
   const port = await freePort();
   const serve = startChild(
     node,
-    [...prefix, 'serve', '--port', String(port), '--data-dir', dataDir, '--workers', String(options.workers ?? 1)],
+    [
+      ...prefix,
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--workers',
+      String(options.workers ?? 1),
+    ],
     { env, cwd: REPO_ROOT },
   );
   await serve.line(/tocsin listening on (http:\/\/\S+)/, 120_000);
@@ -131,7 +151,10 @@ export async function startNats(): Promise<RunningServer> {
 }
 
 /** nginx (Debian) serving one static file from a temp dir, for bench/api.ts's baseline. */
-export async function startNginx(file: { name: string; body: string }): Promise<RunningServer & { url: string }> {
+export async function startNginx(file: {
+  name: string;
+  body: string;
+}): Promise<RunningServer & { url: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-nginx-'));
   const port = await freePort();
   writeFileSync(join(dir, file.name), file.body);

@@ -56,11 +56,19 @@ export interface LogReply {
 export type ToWorker = InitMessage | EventMessage | ReloadKeysMessage | ShutdownMessage | LogReply;
 export type ToPrimary = ReadyMessage | LogRequest;
 
-const TO_WORKER = new Set(['tocsin:init', 'tocsin:event', 'tocsin:reload-keys', 'tocsin:shutdown', 'tocsin:log-reply']);
+const TO_WORKER = new Set([
+  'tocsin:init',
+  'tocsin:event',
+  'tocsin:reload-keys',
+  'tocsin:shutdown',
+  'tocsin:log-reply',
+]);
 const LOG_OPERATIONS = new Set<string>(['readEvents', 'latestSeq', 'oldestRetainedSeq', 'listRegions']);
 
 export function isToWorker(message: unknown): message is ToWorker {
-  return typeof message === 'object' && message !== null && TO_WORKER.has((message as { t?: unknown }).t as string);
+  return (
+    typeof message === 'object' && message !== null && TO_WORKER.has((message as { t?: unknown }).t as string)
+  );
 }
 
 /** Checks a worker's request fully: the primary answers nothing it did not expect. */

@@ -12,7 +12,13 @@ import { availableParallelism } from 'node:os';
 import { type Logger, pino } from 'pino';
 import type { Config } from '../config/schema.ts';
 import { startHub } from '../main.ts';
-import { type EventMessage, type InitMessage, isLogRequest, type LogReply, type LogRequest } from './messages.ts';
+import {
+  type EventMessage,
+  type InitMessage,
+  isLogRequest,
+  type LogReply,
+  type LogRequest,
+} from './messages.ts';
 
 export interface ClusterPrimary {
   /** The public URL the workers listen on. */
@@ -106,7 +112,9 @@ export async function startClusterPrimary(
       };
       const onExit = (worker: Worker, code: number | null, signal: string | null) => {
         cleanup();
-        reject(new Error(`stream worker ${worker.id} exited while starting (code ${code}, signal ${signal})`));
+        reject(
+          new Error(`stream worker ${worker.id} exited while starting (code ${code}, signal ${signal})`),
+        );
       };
       const cleanup = () => {
         cluster.off('listening', onListening);
@@ -141,7 +149,9 @@ export async function startClusterPrimary(
   /** Asks every worker to end its streams and exit; kills those still there at the deadline. */
   async function stopWorkers(deadlineMs: number): Promise<boolean> {
     const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
-    const exits = alive.map((w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))));
+    const exits = alive.map(
+      (w) => new Promise<void>((resolve) => (w.isDead() ? resolve() : w.once('exit', () => resolve()))),
+    );
     for (const worker of alive) if (worker.isConnected()) worker.send({ t: 'tocsin:shutdown' });
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
@@ -149,7 +159,8 @@ export async function startClusterPrimary(
     });
     const outcome = await Promise.race([Promise.all(exits).then(() => 'done' as const), deadline]);
     clearTimeout(timer);
-    if (outcome === 'timeout') for (const worker of alive) if (!worker.isDead()) worker.process.kill('SIGKILL');
+    if (outcome === 'timeout')
+      for (const worker of alive) if (!worker.isDead()) worker.process.kill('SIGKILL');
     return outcome === 'timeout';
   }
 
@@ -161,7 +172,8 @@ export async function startClusterPrimary(
   return {
     url,
     port: listening.port,
-    workerPids: () => [...started.keys()].flatMap((w) => (w.process.pid === undefined ? [] : [w.process.pid])),
+    workerPids: () =>
+      [...started.keys()].flatMap((w) => (w.process.pid === undefined ? [] : [w.process.pid])),
     reloadKeys() {
       hub.reloadKeys();
       for (const worker of ready) if (worker.isConnected()) worker.send({ t: 'tocsin:reload-keys' });

@@ -1,7 +1,13 @@
 // A worker's way to the API: every request that is not a live stream is passed, bytes as they
 // come, to the primary's internal listener over kept-alive loopback connections. The primary
 // trusts exactly one hop of X-Forwarded-For (the worker's), so it sees the real client address.
-import { Agent, type IncomingHttpHeaders, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import {
+  Agent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type ServerResponse,
+} from 'node:http';
 
 /** RFC 9110 §7.6.1: connection-specific fields are never forwarded. */
 const HOP_BY_HOP = new Set([
@@ -15,7 +21,13 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding',
   'upgrade',
 ]);
-const FORWARDED = ['forwarded', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port'];
+const FORWARDED = [
+  'forwarded',
+  'x-forwarded-for',
+  'x-forwarded-host',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+];
 
 export interface ProxyOptions {
   /** The primary's internal URL (`http://127.0.0.1:PORT`). */
@@ -25,7 +37,7 @@ export interface ProxyOptions {
   onError?: (error: Error) => void;
 }
 
-export interface Proxy {
+export interface WorkerProxy {
   handle(req: IncomingMessage, res: ServerResponse): void;
   close(): void;
 }
@@ -43,10 +55,14 @@ function withoutHopByHop(headers: IncomingHttpHeaders): IncomingHttpHeaders {
 }
 
 const UNAVAILABLE = JSON.stringify({
-  error: { code: 'UNAVAILABLE', message: 'The hub is not reachable from this worker; retry shortly', details: [] },
+  error: {
+    code: 'UNAVAILABLE',
+    message: 'The hub is not reachable from this worker; retry shortly',
+    details: [],
+  },
 });
 
-export function createProxy(options: ProxyOptions): Proxy {
+export function createProxy(options: ProxyOptions): WorkerProxy {
   const target = new URL(options.upstream);
   // Enough kept-alive connections for a burst of API calls; more queue in the agent.
   const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -73,7 +89,10 @@ export function createProxy(options: ProxyOptions): Proxy {
     });
     upstream.on('error', (error) => {
       options.onError?.(error);
-      if (res.headersSent) {
+      // Only a refused connection proves the hub never saw the request. Any later failure (the
+      // hub died mid-request) leaves its outcome unknown — it may have committed — so the client
+      // gets what a crashed single process gives it, a reset, never a "retry" that could issue twice.
+      if (res.headersSent || (error as NodeJS.ErrnoException).code !== 'ECONNREFUSED') {
         res.destroy();
         return;
       }

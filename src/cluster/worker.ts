@@ -11,12 +11,18 @@ import { type KeyRing, openKeyRing } from '../auth/keys.ts';
 import type { Config } from '../config/schema.ts';
 import { createStreamHub } from '../delivery/stream/hub.ts';
 import { streamDepsFrom } from '../delivery/stream/wiring.ts';
+import type { RegionRecord } from '../geo/types.ts';
 import { attachStreams } from '../http/routes/stream.ts';
 import { installSecurity, parseOrigins } from '../http/security.ts';
 import { loadRegionTree } from '../store/default-regions.ts';
-import type { RegionRecord } from '../geo/types.ts';
 import type { Store } from '../store/store.ts';
-import { type InitMessage, isToWorker, type LogOperation, type LogRequest, type ToWorker } from './messages.ts';
+import {
+  type InitMessage,
+  isToWorker,
+  type LogOperation,
+  type LogRequest,
+  type ToWorker,
+} from './messages.ts';
 import { createProxy } from './proxy.ts';
 import { createRelayBus } from './relay-bus.ts';
 
@@ -30,7 +36,9 @@ function pathOf(url: string | undefined): string {
 /** Runs this process as a stream worker until the primary says stop (or goes away). */
 export async function runClusterWorker(config: Config, options: { logger?: Logger } = {}): Promise<void> {
   const log = (options.logger ?? pino({ level: config.log.level })).child({ worker: cluster.worker?.id });
-  const bus = createRelayBus((error, event) => log.error({ err: error, seq: event.seq }, 'worker bus subscriber failed'));
+  const bus = createRelayBus((error, event) =>
+    log.error({ err: error, seq: event.seq }, 'worker bus subscriber failed'),
+  );
   const calls = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextCall = 1;
   let state: PreparedJson | undefined;
