@@ -58,6 +58,7 @@ const sources: IngestSource[] = [
   { name: 'huge', url: '', jurisdiction: ['UA'] },
   { name: 'doctype', url: '', jurisdiction: ['UA'] },
   { name: 'foreign', url: '', jurisdiction: ['UA'] },
+  { name: 'offsite', url: '', jurisdiction: ['UA'] },
 ];
 
 const alertCount = async () => (await hub.alerts.list({ limit: 500 })).items.length;
@@ -217,6 +218,21 @@ describe('CAP ingest from a local feed server', () => {
     assert.equal(doctype.problems[0]?.code, 'INGEST_FEED_INVALID');
     assert.match(doctype.problems[0]?.message ?? '', /FEED_DOCTYPE_FORBIDDEN/);
     assert.equal(await alertCount(), before);
+  });
+
+  test("links outside the feed's origin are not followed (no fetching internal addresses for an upstream)", async () => {
+    const requests = server.requests.length;
+    const offsite = server.url.replace('127.0.0.1', '127.0.0.2');
+    server.serve('/offsite', {
+      body: atomFeed([], [`${offsite}/cap/clear.xml`, 'http://169.254.169.254/latest/meta-data/'], NOW),
+    });
+    const result = await poller.pollOnce('offsite');
+    assert.deepEqual(
+      result.problems.map((p) => p.code),
+      ['INGEST_LINK_UNSUPPORTED', 'INGEST_LINK_UNSUPPORTED'],
+    );
+    assert.deepEqual(result.report?.messages, []);
+    assert.equal(server.requests.length, requests + 1, 'only the feed itself was fetched');
   });
 
   test('a real foreign CAP message (Australian BoM): judged, recorded with the reason, nothing issued', async () => {

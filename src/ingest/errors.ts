@@ -11,7 +11,8 @@ export const INGEST_CODES = {
   INGEST_FEED_INVALID: 'The feed is not well-formed or breaks a feed limit; nothing of it was issued.',
   INGEST_MESSAGE_INVALID:
     'A message is not well-formed CAP (it has no sender, identifier and sent to record it by).',
-  INGEST_LINK_UNSUPPORTED: 'A feed entry links its CAP message with a scheme other than http or https.',
+  INGEST_LINK_UNSUPPORTED:
+    "A feed entry links its CAP message with a scheme other than http(s), or outside the feed's origin.",
   INGEST_FAILED:
     'Issuing failed for a reason other than the message (e.g. the store); it is retried at the next poll.',
 } as const;

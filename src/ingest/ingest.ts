@@ -116,6 +116,16 @@ export function createIngester(deps: IngesterDeps): Ingester {
         });
         continue;
       }
+      // A polled feed's links are followed on its own origin only: an upstream feed must not make
+      // the hub fetch other (internal) addresses. A file given to `tocsin ingest` has no origin.
+      if (baseUrl !== undefined && url.origin !== new URL(baseUrl).origin) {
+        report.problems.push({
+          code: 'INGEST_LINK_UNSUPPORTED',
+          message: `not on the feed's origin: ${url.href.slice(0, 200)}`,
+          where,
+        });
+        continue;
+      }
       if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !deps.fetchLinked) {
         report.problems.push({
           code: 'INGEST_LINK_UNSUPPORTED',
