@@ -4,6 +4,7 @@
 // gap; the API answers through the workers as it does without them; SIGTERM ends every stream
 // and exits 0. No sleeps: every wait is on a message, a response or an exit.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { makeTempDir, mintServeToken, type ServeProcess, spawnServe } from './helpers/hub.ts';
 import { openSse, openWs, type SseClient, type WsClient } from './helpers/stream.ts';
@@ -126,12 +127,50 @@ describe('tocsin serve --workers 2', () => {
     assert.equal(((await malformed.json()) as { error: { code: string } }).error.code, 'REQUEST_MALFORMED');
   });
 
+  it('replaces a worker that dies; clients of the other worker never notice', async () => {
+    const pids = readFileSync(`/proc/${serve.child.pid}/task/${serve.child.pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    assert.equal(pids.length, 2, 'two stream workers');
+    process.kill(pids[0] as number, 'SIGKILL');
+    await serve.waitForStdout(/replacement stream worker listening/);
+    const closed = sse.filter((c) => c.inbox.closed);
+    const open = sse.filter((c) => !c.inbox.closed);
+    assert.ok(closed.length > 0 && open.length > 0, `${closed.length} closed, ${open.length} open`);
+    // Those that lost their worker resume on another, the way EventSource does.
+    const resumed = await Promise.all(
+      closed.map((c) => openSse(port, 'regions=UA-59', { 'last-event-id': c.lastEventId() as string })),
+    );
+    const fresh = [await openSse(port, 'regions=UA-59'), await openSse(port, 'regions=UA-59')];
+    assert.ok(
+      fresh.some((c) => c.response.headers['x-tocsin-worker'] === '3'),
+      'a new connection lands on the new worker',
+    );
+    const { id } = await issue({ event: 'artillery', regions: ['UA-59'], status: 'Exercise' });
+    const everyone = [...open, ...resumed, ...fresh];
+    await Promise.all(
+      everyone.map((c) => c.inbox.next((m) => m.event === 'alert.issued' && m.data.includes(id))),
+    );
+    for (const c of everyone) {
+      const seqs = c.inbox.alertSeqs();
+      assert.equal(new Set(seqs).size, seqs.length, 'no event twice');
+    }
+    sse.splice(0, sse.length, ...open, ...resumed, ...fresh);
+  });
+
   it('ends every stream and exits 0 on SIGTERM', async () => {
     const clients = [...sse, ...ws];
+    // (the WebSocket clients of the worker killed above are already gone)
+    const liveWs = ws.filter((c) => !c.inbox.closed);
+    assert.ok(liveWs.length > 0);
     serve.child.kill('SIGTERM');
     const { code } = await serve.exited;
     assert.equal(code, 0, serve.output().stderr);
     await Promise.all(clients.map((c) => c.inbox.untilClosed()));
-    assert.ok(ws.every((c) => c.inbox.closeInfo.code === 1001));
+    assert.deepEqual(
+      liveWs.map((c) => c.inbox.closeInfo.code),
+      liveWs.map(() => 1001),
+    );
   });
 });

@@ -143,7 +143,9 @@ export async function startClusterPrimary(
       log.fatal('cluster: stream workers keep dying at start; not starting another');
       return;
     }
-    fork();
+    fork().once('listening', (address: { port: number }) =>
+      log.warn({ worker: worker.id, port: address.port }, 'cluster: replacement stream worker listening'),
+    );
   });
 
   /** Asks every worker to end its streams and exit; kills those still there at the deadline. */
