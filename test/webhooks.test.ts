@@ -352,3 +352,33 @@ describe('SSRF: with allowPrivateTargets off (the default)', () => {
     assert.equal(elsewhere.receipts.length, 0);
   });
 });
+
+test('on PostgreSQL: retried, delivered in order, both signatures valid', async () => {
+  const hub = await startTestHub({ engine: 'postgres', configure: fastRetries });
+  const receiver = await startReceiver({ jwksUrl: `${hub.url}/.well-known/tocsin/keys.json` });
+  try {
+    receiver.secrets.set('/pg', SECRET);
+    receiver.respond = (_path, nth) => (nth <= 2 ? { status: 502 } : { status: 200 });
+    const id = await register(hub, { url: `${receiver.url}/pg`, regions: ['UA-59'], secret: SECRET });
+    const seqs = [
+      (await issue(hub, { event: 'air_raid', regions: ['UA-59'] })).seq,
+      (await issue(hub, { event: 'drone', regions: ['UA-59'] })).seq,
+    ];
+    await receiver.waitFor((r) => r.status === 200 && r.event.seq === seqs[1]);
+    const delivered = receiver.receipts.filter((r) => r.status === 200);
+    assert.deepEqual(
+      delivered.map((r) => r.event.seq),
+      seqs,
+    );
+    assert.ok(delivered.every((r) => r.hmacOk && r.ed25519Ok));
+    assert.ok(
+      receiver.receipts.slice(0, 2).every((r) => r.event.seq === seqs[0]),
+      'the failing head is retried first',
+    );
+    const log = await call(hub, 'GET', `/v1/webhooks/${id}/deliveries?state=pending`);
+    assert.equal(log.status, 200, log.text);
+  } finally {
+    await hub.stop();
+    await receiver.close();
+  }
+});

@@ -224,6 +224,8 @@ CREATE TABLE webhook_deliveries (
 -- The head of each webhook's queue: the pending delivery of lowest seq.
 CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (webhook_id, event_seq) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_log ON webhook_deliveries (webhook_id, id);
+-- Due deliveries, earliest first (the dispatcher's walk).
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_attempt_ms, id) WHERE state = 'pending';
 
 CREATE TABLE channel_cursors (
   channel    text PRIMARY KEY,
