@@ -109,6 +109,18 @@ describe('tocsin serve --workers 2', () => {
     assert.ok(etag);
     const again = await fetch(`${serve.url}/v1/state/UA-59`, { headers: { 'if-none-match': etag } });
     assert.equal(again.status, 304);
+    // GET /v1/state is answered by the workers themselves, from the state the primary relays.
+    for (let i = 0; i < 2; i++) {
+      const whole = await fetch(`${serve.url}/v1/state`, { headers: { connection: 'close' } });
+      assert.equal(whole.status, 200);
+      assert.ok(whole.headers.get('x-tocsin-worker'));
+      assert.equal(whole.headers.get('access-control-allow-origin'), '*');
+      assert.deepEqual(((await whole.json()) as { regions: object }).regions, {});
+      const cached = await fetch(`${serve.url}/v1/state`, {
+        headers: { connection: 'close', 'if-none-match': whole.headers.get('etag') as string },
+      });
+      assert.equal(cached.status, 304);
+    }
     const unknown = await fetch(`${serve.url}/v1/alerts/nope`);
     assert.equal(unknown.status, 404);
     assert.equal(((await unknown.json()) as { error: { code: string } }).error.code, 'ALERT_NOT_FOUND');
@@ -152,6 +164,11 @@ describe('tocsin serve --workers 2', () => {
     await Promise.all(
       everyone.map((c) => c.inbox.next((m) => m.event === 'alert.issued' && m.data.includes(id))),
     );
+    // Every worker's /v1/state shows it once its streams did.
+    for (let i = 0; i < 2; i++) {
+      const state = await fetch(`${serve.url}/v1/state`, { headers: { connection: 'close' } });
+      assert.match(await state.text(), new RegExp(id));
+    }
     for (const c of everyone) {
       const seqs = c.inbox.alertSeqs();
       assert.equal(new Set(seqs).size, seqs.length, 'no event twice');

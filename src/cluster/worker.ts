@@ -6,12 +6,13 @@ import cluster from 'node:cluster';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Fastify from 'fastify';
 import { type Logger, pino } from 'pino';
-import type { PreparedJson } from '../alerts/types.ts';
+import type { AlertService, PreparedJson } from '../alerts/types.ts';
 import { type KeyRing, openKeyRing } from '../auth/keys.ts';
 import type { Config } from '../config/schema.ts';
 import { createStreamHub } from '../delivery/stream/hub.ts';
 import { streamDepsFrom } from '../delivery/stream/wiring.ts';
 import type { RegionRecord } from '../geo/types.ts';
+import { stateRoutes } from '../http/routes/state.ts';
 import { attachStreams } from '../http/routes/stream.ts';
 import { installSecurity, parseOrigins } from '../http/security.ts';
 import { loadRegionTree } from '../store/default-regions.ts';
@@ -27,6 +28,8 @@ import { createProxy } from './proxy.ts';
 import { createRelayBus } from './relay-bus.ts';
 
 type LogReader = Pick<Store, 'readEvents' | 'latestSeq' | 'oldestRetainedSeq' | 'listRegions'>;
+
+const STATE_PATH = '/v1/state';
 
 function pathOf(url: string | undefined): string {
   const at = url?.indexOf('?') ?? -1;
@@ -130,10 +133,11 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
     loggerInstance: log,
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
-    // Only stream GETs reach Fastify here; everything else goes to the hub untouched.
+    // Only stream GETs and GET /v1/state reach Fastify here; everything else goes to the hub untouched.
     serverFactory: (handler) =>
       createServer((req: IncomingMessage, res: ServerResponse) => {
-        if (req.method === 'GET' && pathOf(req.url) === streams.options.path) handler(req, res);
+        const path = req.method === 'GET' ? pathOf(req.url) : '';
+        if (path === streams.options.path || path === STATE_PATH) handler(req, res);
         else proxy.handle(req, res);
       }),
   });
@@ -143,6 +147,19 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
     reply.header('x-tocsin-worker', workerId);
   });
   await attachStreams(app as never, streams, tree);
+  // GET /v1/state from the prepared state the primary relays (the same bytes and ETag it serves),
+  // so the endpoint every client polls scales with the workers. It is as current as the streams:
+  // the relay carries each event's state before the event itself.
+  await app.register(
+    stateRoutes({
+      alerts: {
+        state: () => state as PreparedJson,
+        stateOf: () => {
+          throw new Error('GET /v1/state/{code} is answered by the hub');
+        },
+      } as unknown as AlertService,
+    }) as never,
+  );
 
   const stopped = new Promise<void>((resolve) => {
     shutdown = () => {
