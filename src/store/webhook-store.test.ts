@@ -19,7 +19,10 @@ const engines: [string, () => Promise<{ store: Store; cleanup: () => Promise<voi
       const store = await openSqliteStore({ dataDir: dir });
       return {
         store,
-        cleanup: async () => (await store.close(), rmSync(dir, { recursive: true, force: true })),
+        cleanup: async () => {
+          await store.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
       };
     },
   ],
@@ -28,7 +31,13 @@ const engines: [string, () => Promise<{ store: Store; cleanup: () => Promise<voi
     async () => {
       const db = await createTestDatabase();
       const store = await openPostgresStore({ url: db.url });
-      return { store, cleanup: async () => (await store.close(), await db.drop()) };
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await db.drop();
+        },
+      };
     },
   ],
 ];
@@ -152,6 +161,13 @@ for (const [engine, open] of engines) {
         assert.equal(page2[0]?.deliveredMs, 200);
         assert.equal(page2[0]?.durationMs, 12);
 
+        assert.equal(await w.pruneDelivered(200), 0, 'delivered at 200 is kept by a cut at 200');
+        assert.equal(await w.pruneDelivered(201), 1, 'only delivered rows older than the cut go');
+        assert.equal(
+          (await w.listDeliveries('b', { state: 'dead', limit: 10 })).length,
+          1,
+          'dead letters stay',
+        );
         assert.equal(await w.redeliver('b', 2_000, [999]), 0, 'only dead deliveries of this webhook');
         assert.equal(await w.redeliver('b', 2_000), 1);
         assert.equal((await w.getDelivery(dead[0]?.id as number))?.state, 'pending');

@@ -101,6 +101,8 @@ export interface WebhookStore {
   recordResults(results: DeliveryResult[]): Promise<void>;
   listDeliveries(webhookId: string, query: DeliveryQuery): Promise<DeliveryRecord[]>;
   getDelivery(id: number): Promise<DeliveryRecord | undefined>;
+  /** Removes delivered deliveries delivered before `beforeMs` (the log's retention); returns how many. */
+  pruneDelivered(beforeMs: number): Promise<number>;
   /** Puts dead deliveries (all of the webhook's, or those of `ids`) back in the queue, due at `nowMs`. Returns how many. */
   redeliver(webhookId: string, nowMs: number, ids?: number[]): Promise<number>;
 }

@@ -23,6 +23,9 @@ export const WEBHOOK_CHANNEL = 'webhooks';
 const LEASE_MARGIN_MS = 5_000;
 /** Wake at least this often (deliveries queued or released by other nodes). */
 const MAX_SLEEP_MS = 30_000;
+/** Delivered rows stay in the log this long by default (dead and pending ones until acted on). */
+export const DEFAULT_LOG_RETENTION_MS = 7 * 86_400_000;
+const PRUNE_EVERY_MS = 3_600_000;
 
 export interface WebhookWorkerDeps {
   store: Pick<Store, 'webhooks' | 'cursors' | 'readEvents' | 'latestSeq' | 'oldestRetainedSeq'>;
@@ -34,6 +37,8 @@ export interface WebhookWorkerDeps {
   concurrency: number;
   timeoutMs: number;
   responseLimitBytes: number;
+  /** How long delivered rows stay in the delivery log (default 7 days). */
+  logRetentionMs?: number;
   now?: () => number;
   random?: () => number;
   onError?: (error: unknown, context: string) => void;
@@ -261,6 +266,13 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<Webho
       ),
   });
   pump();
+  const prune = () =>
+    store.webhooks
+      .pruneDelivered(now() - (deps.logRetentionMs ?? DEFAULT_LOG_RETENTION_MS))
+      .catch((error: unknown) => report(error, 'pruning the webhook delivery log failed'));
+  void prune();
+  const pruneTimer = setInterval(prune, PRUNE_EVERY_MS);
+  pruneTimer.unref();
 
   return {
     poke: pump,
@@ -270,6 +282,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<Webho
       return () => listeners.delete(listener);
     },
     async stop(flushMs) {
+      clearInterval(pruneTimer);
       await cursor.stop();
       stopping = true;
       clearTimeout(timer);

@@ -67,6 +67,7 @@ const SQL = {
   log: `SELECT * FROM webhook_deliveries WHERE webhook_id = $1 AND ($2::text IS NULL OR state = $2)
     AND ($3::bigint IS NULL OR id < $3) ORDER BY id DESC LIMIT $4`,
   delivery: 'SELECT * FROM webhook_deliveries WHERE id = $1',
+  prune: "DELETE FROM webhook_deliveries WHERE state = 'delivered' AND delivered_ms < $1",
   redeliver: `UPDATE webhook_deliveries SET state = 'pending', created_ms = $2, next_attempt_ms = $2, lease_until_ms = 0
     WHERE webhook_id = $1 AND state = 'dead' AND ($3::bigint[] IS NULL OR id = ANY ($3))`,
   getCursor: 'SELECT seq FROM channel_cursors WHERE channel = $1',
@@ -176,6 +177,10 @@ export function createPostgresWebhooks(pool: pg.Pool): { webhooks: WebhookStore;
     async getDelivery(id) {
       const { rows } = await pool.query(SQL.delivery, [id]);
       return rows[0] ? deliveryFromRow(rows[0] as Row) : undefined;
+    },
+    async pruneDelivered(beforeMs) {
+      const result = await pool.query(SQL.prune, [beforeMs]);
+      return result.rowCount ?? 0;
     },
     async redeliver(webhookId, nowMs, ids) {
       const result = await pool.query(SQL.redeliver, [webhookId, nowMs, ids ?? null]);

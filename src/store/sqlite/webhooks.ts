@@ -72,6 +72,7 @@ export function createSqliteWebhooks(db: Database.Database): {
     log: db.prepare(`SELECT * FROM webhook_deliveries WHERE webhook_id = ? AND (? IS NULL OR state = ?)
       AND (? IS NULL OR id < ?) ORDER BY id DESC LIMIT ?`),
     delivery: db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?'),
+    prune: db.prepare("DELETE FROM webhook_deliveries WHERE state = 'delivered' AND delivered_ms < ?"),
     redeliverAll:
       db.prepare(`UPDATE webhook_deliveries SET state = 'pending', created_ms = ?, next_attempt_ms = ?,
       lease_until_ms = 0 WHERE webhook_id = ? AND state = 'dead'`),
@@ -185,6 +186,9 @@ export function createSqliteWebhooks(db: Database.Database): {
     async getDelivery(id) {
       const row = q.delivery.get(id) as Row | undefined;
       return row ? deliveryFromRow(row) : undefined;
+    },
+    async pruneDelivered(beforeMs) {
+      return q.prune.run(beforeMs).changes;
     },
     async redeliver(webhookId, nowMs, ids) {
       return redeliver(webhookId, nowMs, ids);
