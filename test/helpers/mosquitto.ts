@@ -1,12 +1,15 @@
 // A Mosquitto broker of a test's own, on a free loopback port, with persistence in a temp dir so a
 // restart keeps retained messages and persistent sessions (as a production broker would). Never the
-// machine's shared broker: tests stop and start this one by PID. Readiness is read from its log.
+// machine's shared broker: tests stop and start this one by PID. Ready = it logged "running" AND
+// answered an MQTT CONNECT: a SIGTERM sent right after the log line alone was sometimes ignored
+// (1 in ~10 on this machine), leaving `stop()` waiting forever.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { connectAsync } from 'mqtt';
 
 export interface TestBroker {
   url: string;
@@ -69,6 +72,8 @@ export async function startTestBroker(): Promise<TestBroker> {
       );
       proc.once('error', reject);
     });
+    const probe = await connectAsync(`mqtt://127.0.0.1:${port}`, { reconnectPeriod: 0 });
+    await probe.endAsync();
   };
   const stop = async (): Promise<void> => {
     const proc = child;
