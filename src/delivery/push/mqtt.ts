@@ -127,8 +127,8 @@ export async function startMqttChannel(deps: MqttChannelDeps): Promise<MqttChann
     }
     for (const code of touched) {
       if (tree.has(code)) {
-        const written = writeState(code);
-        if (written) pending.push(written);
+        const stateWrite = writeState(code);
+        if (stateWrite) pending.push(stateWrite);
       }
     }
     await Promise.all(pending);
