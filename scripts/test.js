@@ -24,11 +24,11 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
-// A hung test fails after 3 minutes instead of holding CI; --test-force-exit ends a file whose
+// A hung test fails after 5 minutes instead of holding CI; --test-force-exit ends a file whose
 // tests are done even if a handle is left open (the failure is then the test's, not a hang).
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=180000', '--test-force-exit', ...files],
+  ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=2', '--test-timeout=300000', '--test-force-exit', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
