@@ -6,63 +6,20 @@ import { performance } from 'node:perf_hooks';
 import { createNatsBus } from '../src/bus/nats.ts';
 import { openPostgresStore } from '../src/store/postgres/postgres-store.ts';
 import type { EventRecord, Store } from '../src/store/store.ts';
+import { issuedAlertChange } from '../src/store/testing.ts';
 import { createTestStream } from '../test/helpers/nats.ts';
 import { createTestDatabase } from '../test/helpers/postgres.ts';
 
 const argIndex = process.argv.indexOf('--events');
 const EVENTS = argIndex > 0 ? Number(process.argv[argIndex + 1]) : 2000;
-const T0 = Date.parse('2026-03-01T10:42:00+02:00');
 let counter = 0;
 
 function commit(store: Store): Promise<EventRecord> {
   const id = `bench-${process.pid}-${counter++}`;
-  const regions = [{ code: 'UA-59', coverage: 1, whole: true }];
   const json = JSON.stringify({ id, pad: 'x'.repeat(2000) }); // about the 2 KiB event of issue 6
-  return store.commitAlertChange({
-    insertAlert: {
-      id,
-      incidentId: id,
-      state: 'issued',
-      eventType: 'air_raid',
-      status: 'Actual',
-      msgType: 'Alert',
-      sent: '2026-03-01T10:42:00+02:00',
-      sentMs: T0,
-      expiresMs: null,
-      authorId: 'op-1',
-      approverId: null,
-      cap: {
-        identifier: id,
-        sender: 's',
-        sent: '2026-03-01T10:42:00+02:00',
-        status: 'Actual',
-        msgType: 'Alert',
-        scope: 'Public',
-        code: [],
-        info: [],
-      },
-      xml: `<alert>${id}</alert>`,
-      regions,
-    },
-    incident: {
-      id,
-      eventType: 'air_raid',
-      status: 'Actual',
-      currentAlertId: id,
-      regions,
-      since: '2026-03-01T10:42:00+02:00',
-      startedMs: T0,
-      endedMs: null,
-      endReason: null,
-    },
-    event: (seq) => ({
-      id: `ev-${id}`,
-      type: 'alert.issued',
-      timeMs: T0,
-      regions: ['UA-59'],
-      json: json.replace('{', `{"seq":${seq},`),
-    }),
-  });
+  return store.commitAlertChange(
+    issuedAlertChange(id, { json: (seq) => json.replace('{', `{"seq":${seq},`) }),
+  );
 }
 
 function percentile(sorted: number[], p: number): number {

@@ -9,48 +9,14 @@ import { createTestStream } from '../../test/helpers/nats.ts';
 import { createTestDatabase } from '../../test/helpers/postgres.ts';
 import { openPostgresStore } from '../store/postgres/postgres-store.ts';
 import type { Store } from '../store/store.ts';
+import { issuedAlertChange } from '../store/testing.ts';
 import type { BusEvent } from './bus.ts';
 import { createNatsBus } from './nats.ts';
 
-const T0 = Date.parse('2026-03-01T10:42:00+02:00');
 const KILL_AFTER_COMMITS = 40;
 
 function commitEvent(store: Store, id: string) {
-  const regions = [{ code: 'UA-59', coverage: 1, whole: true }];
-  return store.commitAlertChange({
-    insertAlert: {
-      id,
-      incidentId: id,
-      state: 'issued',
-      eventType: 'air_raid',
-      status: 'Actual',
-      msgType: 'Alert',
-      sent: '2026-03-01T10:42:00+02:00',
-      sentMs: T0,
-      expiresMs: null,
-      authorId: 'op-1',
-      approverId: null,
-      cap: {
-        identifier: id,
-        sender: 's',
-        sent: '2026-03-01T10:42:00+02:00',
-        status: 'Actual',
-        msgType: 'Alert',
-        scope: 'Public',
-        code: [],
-        info: [],
-      },
-      xml: `<alert>${id}</alert>`,
-      regions,
-    },
-    event: (seq) => ({
-      id: `ev-${id}`,
-      type: 'alert.issued',
-      timeMs: T0,
-      regions: ['UA-59'],
-      json: JSON.stringify({ seq, id }),
-    }),
-  });
+  return store.commitAlertChange(issuedAlertChange(id, { json: (seq) => JSON.stringify({ seq, id }) }));
 }
 
 /** The child: four writers commit and publish without pause until killed. */

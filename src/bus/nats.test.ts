@@ -5,48 +5,14 @@ import { createTestStream, type TestStream } from '../../test/helpers/nats.ts';
 import { createTestDatabase, type TestDatabase } from '../../test/helpers/postgres.ts';
 import { openPostgresStore } from '../store/postgres/postgres-store.ts';
 import type { EventRecord, Store } from '../store/store.ts';
+import { issuedAlertChange } from '../store/testing.ts';
 import type { BusEvent } from './bus.ts';
 import { createNatsBus, type NatsBus, type NatsBusOptions } from './nats.ts';
 
-const T0 = Date.parse('2026-03-01T10:42:00+02:00');
-
 /** Commits one alert.issued event (the store is the outbox) and returns it. */
-async function commitEvent(store: Store, id: string, regions = ['UA-59', 'UA-63']): Promise<EventRecord> {
-  const links = regions.map((code) => ({ code, coverage: 1, whole: true }));
-  return store.commitAlertChange({
-    insertAlert: {
-      id,
-      incidentId: id,
-      state: 'issued',
-      eventType: 'air_raid',
-      status: 'Actual',
-      msgType: 'Alert',
-      sent: '2026-03-01T10:42:00+02:00',
-      sentMs: T0,
-      expiresMs: null,
-      authorId: 'op-1',
-      approverId: null,
-      cap: {
-        identifier: id,
-        sender: 's',
-        sent: '2026-03-01T10:42:00+02:00',
-        status: 'Actual',
-        msgType: 'Alert',
-        scope: 'Public',
-        code: [],
-        info: [],
-      },
-      xml: `<alert>${id}</alert>`,
-      regions: links,
-    },
-    event: (seq) => ({
-      id: `ev-${id}`,
-      type: 'alert.issued',
-      timeMs: T0,
-      regions,
-      json: JSON.stringify({ seq, id: `ev-${id}`, type: 'alert.issued', note: 'Суми ✓' }),
-    }),
-  });
+function commitEvent(store: Store, id: string, regions = ['UA-59', 'UA-63']): Promise<EventRecord> {
+  const json = (seq: number) => JSON.stringify({ seq, id: `ev-${id}`, type: 'alert.issued', note: 'Суми ✓' });
+  return store.commitAlertChange(issuedAlertChange(id, { regions, json }));
 }
 
 /** Resolves with everything a bus delivered once it delivered `lastSeq`. */

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { createTestDatabase } from '../../../test/helpers/postgres.ts';
 import { storeContract } from '../store.contract.ts';
 import type { AlertCommit, Store } from '../store.ts';
+import { issuedAlertChange } from '../testing.ts';
 import { openPostgresStore } from './postgres-store.ts';
 
 storeContract('postgres', async () => {
@@ -23,55 +24,8 @@ storeContract('postgres', async () => {
   return h;
 });
 
-const T0 = Date.parse('2026-03-01T10:42:00+02:00');
-
 function issueChange(id: string, region = 'UA-59'): AlertCommit {
-  const regions = [{ code: region, coverage: 1, whole: true }];
-  return {
-    insertAlert: {
-      id,
-      incidentId: id,
-      state: 'issued',
-      eventType: 'air_raid',
-      status: 'Actual',
-      msgType: 'Alert',
-      sent: '2026-03-01T10:42:00+02:00',
-      sentMs: T0,
-      expiresMs: null,
-      authorId: 'op-1',
-      approverId: null,
-      cap: {
-        identifier: id,
-        sender: 's',
-        sent: '2026-03-01T10:42:00+02:00',
-        status: 'Actual',
-        msgType: 'Alert',
-        scope: 'Public',
-        code: [],
-        info: [],
-      },
-      xml: `<alert>${id}</alert>`,
-      regions,
-    },
-    incident: {
-      id,
-      eventType: 'air_raid',
-      status: 'Actual',
-      currentAlertId: id,
-      regions,
-      since: '2026-03-01T10:42:00+02:00',
-      startedMs: T0,
-      endedMs: null,
-      endReason: null,
-    },
-    event: (seq) => ({
-      id: `ev-${id}`,
-      type: 'alert.issued',
-      timeMs: T0,
-      regions: [region],
-      json: JSON.stringify({ seq, id: `ev-${id}` }),
-    }),
-  };
+  return issuedAlertChange(id, { regions: [region] });
 }
 
 test('postgres: two nodes (two pools) writing at once share one gap-free seq, in commit order', async () => {
