@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createChainVerifier } from '../audit/chain.ts';
 import { formatViolations, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { type Command, EXIT } from './command.ts';
 import { parseFlags, stringFlag, UsageError } from './flags.ts';
@@ -78,12 +79,7 @@ export const command: Command = {
 
 /** The store the hub uses; never creates an empty SQLite database where none exists. */
 async function openExistingStore(config: Config): Promise<Store> {
-  if (config.database.url !== '') {
-    const { openPostgresStore } = await import('../store/postgres/postgres-store.ts');
-    return openPostgresStore({ url: config.database.url });
-  }
-  if (!existsSync(join(config.dataDir, 'tocsin.db')))
+  if (config.database.url === '' && !existsSync(join(config.dataDir, 'tocsin.db')))
     throw new Error(`no Tocsin database in ${config.dataDir} (set --data-dir or DATABASE_URL)`);
-  const { openSqliteStore } = await import('../store/sqlite/sqlite-store.ts');
-  return openSqliteStore({ dataDir: config.dataDir });
+  return openStore({ databaseUrl: config.database.url, dataDir: config.dataDir });
 }

@@ -6,6 +6,7 @@ import { createIdentity, type Identity } from '../auth/identity.ts';
 import { formatViolations, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { loadRegionTree } from '../store/default-regions.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import type { CliIo } from './command.ts';
 import { type Parsed, stringFlag, UsageError } from './flags.ts';
@@ -28,21 +29,12 @@ export function configFrom(parsed: Parsed, io: CliIo): Config {
   return result.config;
 }
 
-async function openStore(config: Config): Promise<Store> {
-  if (config.database.url !== '') {
-    const { openPostgresStore } = await import('../store/postgres/postgres-store.ts');
-    return openPostgresStore({ url: config.database.url });
-  }
-  const { openSqliteStore } = await import('../store/sqlite/sqlite-store.ts');
-  return openSqliteStore({ dataDir: config.dataDir });
-}
-
 /** Opens the store, runs `work` with the identity rules over it, closes the store. */
 export async function withIdentity<T>(
   config: Config,
   work: (identity: Identity, store: Store) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore(config);
+  const store = await openStore({ databaseUrl: config.database.url, dataDir: config.dataDir });
   try {
     const tree = await loadRegionTree(store);
     const a = config.auth;

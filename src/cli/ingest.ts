@@ -14,6 +14,7 @@ import { createIngester, type IngestReport, type SourceTrust } from '../ingest/i
 import { fetchText } from '../ingest/poller.ts';
 import { loadSources } from '../ingest/sources.ts';
 import { loadRegionTree } from '../store/default-regions.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import { type Command, EXIT } from './command.ts';
 import { parseFlags, stringFlag, UsageError } from './flags.ts';
@@ -48,15 +49,6 @@ function summary(report: IngestReport): string {
   return lines.join('');
 }
 
-async function openStore(url: string, dataDir: string): Promise<Store> {
-  if (url !== '') {
-    const { openPostgresStore } = await import('../store/postgres/postgres-store.ts');
-    return openPostgresStore({ url });
-  }
-  const { openSqliteStore } = await import('../store/sqlite/sqlite-store.ts');
-  return openSqliteStore({ dataDir });
-}
-
 export const command: Command = {
   summary: 'ingest one CAP message or feed file as a source would be',
   help,
@@ -76,7 +68,7 @@ export const command: Command = {
     let store: Store | undefined;
     try {
       const config = configFrom(parsed, io);
-      store = await openStore(config.database.url, config.dataDir);
+      store = await openStore({ databaseUrl: config.database.url, dataDir: config.dataDir });
       const tree = await loadRegionTree(store);
       const name = stringFlag(parsed, 'source');
       let source: SourceTrust;

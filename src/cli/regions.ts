@@ -12,6 +12,7 @@ import { createRegionTree } from '../geo/region-tree.ts';
 import type { Region, RegionTree } from '../geo/types.ts';
 import { inferParents, validateImport } from '../geo/validate-import.ts';
 import { DEFAULT_GEOCODE_SCHEMES, loadDefaultRegions, mergeRegions } from '../store/default-regions.ts';
+import { openStore } from '../store/open.ts';
 import type { Store } from '../store/store.ts';
 import type { CliIo, Command } from './command.ts';
 import { EXIT } from './command.ts';
@@ -180,7 +181,7 @@ async function importLevel(args: string[], io: CliIo): Promise<number> {
 
   const config = configFrom(parsed, io);
   if (!config) return EXIT.usage;
-  const store = await openStore(config);
+  const store = await openStore({ databaseUrl: config.database.url, dataDir: config.dataDir });
   try {
     const stored = await store.listRegions();
     const existing = createRegionTree(mergeRegions(loadDefaultRegions(), stored), {
@@ -270,7 +271,7 @@ async function currentTree(parsed: Parsed, io: CliIo): Promise<RegionTree | unde
   if (!config) return undefined;
   let stored: Awaited<ReturnType<Store['listRegions']>> = [];
   if (config.database.url !== '' || existsSync(join(config.dataDir, 'tocsin.db'))) {
-    const store = await openStore(config);
+    const store = await openStore({ databaseUrl: config.database.url, dataDir: config.dataDir });
     try {
       stored = await store.listRegions();
     } finally {
@@ -280,14 +281,4 @@ async function currentTree(parsed: Parsed, io: CliIo): Promise<RegionTree | unde
   return createRegionTree(mergeRegions(loadDefaultRegions(), stored), {
     geocodeSchemes: DEFAULT_GEOCODE_SCHEMES,
   });
-}
-
-// The same choice of engine as the composition root (src/main.ts openStore).
-async function openStore(config: Config): Promise<Store> {
-  if (config.database.url !== '') {
-    const { openPostgresStore } = await import('../store/postgres/postgres-store.ts');
-    return openPostgresStore({ url: config.database.url });
-  }
-  const { openSqliteStore } = await import('../store/sqlite/sqlite-store.ts');
-  return openSqliteStore({ dataDir: config.dataDir });
 }
