@@ -32,11 +32,18 @@ export function formatCapTime(ms: number, timeZone = 'UTC'): string {
   return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+// Building an Intl.DateTimeFormat costs ≈ 0.6 ms (measured in the issue path's CPU profile);
+// formatting with a built one costs microseconds, so one is kept per zone.
+const OFFSET_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 function zoneOffsetMinutes(ms: number, timeZone: string): number {
   if (timeZone === 'UTC') return 0;
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(new Date(ms))
-    .find((p) => p.type === 'timeZoneName')?.value;
+  let format = OFFSET_FORMATS.get(timeZone);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    OFFSET_FORMATS.set(timeZone, format);
+  }
+  const name = format.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value;
   const match = name?.match(/GMT([+-])(\d{2}):(\d{2})/);
   if (!match) return 0;
   const minutes = Number(match[2]) * 60 + Number(match[3]);

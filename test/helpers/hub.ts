@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
+import { ROLES } from '../../src/alerts/actor.ts';
+import { storeToken } from '../../src/auth/tokens.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
 import { type Hub, startHub } from '../../src/main.ts';
-import { ROLES } from '../../src/alerts/actor.ts';
-import { storeToken } from '../../src/auth/tokens.ts';
-import type { Store } from '../../src/store/store.ts';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import type { Store } from '../../src/store/store.ts';
 import { cliCommand, REPO_ROOT } from './cli.ts';
 import { createTestDatabase } from './postgres.ts';
 
@@ -142,7 +142,8 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise
   const child = spawn(node as string, [...prefix, 'serve', ...args], {
     cwd: REPO_ROOT,
     // As in testConfig: the two-person rule only where a test asks for it (TOCSIN_TWO_PERSON_RULE: 'true').
-    env: { ...process.env, LOG_LEVEL: 'warn', TOCSIN_TWO_PERSON_RULE: 'false', ...env },
+    // One process unless a test asks for workers: the default (one per core) triples every spawn.
+    env: { ...process.env, LOG_LEVEL: 'warn', TOCSIN_TWO_PERSON_RULE: 'false', TOCSIN_WORKERS: '1', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
