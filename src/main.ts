@@ -7,9 +7,9 @@ import { type Logger, pino } from 'pino';
 import { defaultNeedsApproval, neverNeedsApproval } from './alerts/policy.ts';
 import { createAlertService } from './alerts/service.ts';
 import { createTemplateService } from './alerts/templates.ts';
+import type { AlertService } from './alerts/types.ts';
 import { loadXmlSigner } from './alerts/xml-signing.ts';
 import { recordKeyRotation, recordStart } from './audit/startup.ts';
-import type { AlertService } from './alerts/types.ts';
 import { createIdentity } from './auth/identity.ts';
 import { type KeyRing, openKeyRing } from './auth/keys.ts';
 import { assertCan, createAuthorize } from './auth/policy.ts';
@@ -17,32 +17,32 @@ import { createRateLimiter } from './auth/rate-limit.ts';
 import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import { createNatsBus } from './bus/nats.ts';
-import { createStreamHub } from './delivery/stream/hub.ts';
-import { streamDepsFrom } from './delivery/stream/wiring.ts';
-import type { Config } from './config/schema.ts';
 import { DEFAULT_EVENT_TYPES } from './cap/profiles/event-types.ts';
+import type { Config } from './config/schema.ts';
+import { type MqttChannel, startMqttChannel } from './delivery/push/mqtt.ts';
 import { createWebhookRegistry } from './delivery/push/webhook-registry.ts';
 import { createTargetGuard, parseAllowCidrs } from './delivery/push/webhook-target.ts';
 import { startWebhookWorker, type WebhookWorker } from './delivery/push/webhook-worker.ts';
-import { type MqttChannel, startMqttChannel } from './delivery/push/mqtt.ts';
 import { loadVapidKeys, startWebPushChannel, type WebPushChannel } from './delivery/push/webpush.ts';
 import { createPushSubscriptions } from './delivery/push/webpush-subscriptions.ts';
-import { pushRoutes } from './http/routes/push.ts';
-import { webhookRoutes } from './http/routes/webhooks.ts';
+import { createStreamHub } from './delivery/stream/hub.ts';
+import { streamDepsFrom } from './delivery/stream/wiring.ts';
 import { buildApp } from './http/app.ts';
+import { createAuthenticator } from './http/authenticate.ts';
+import { createMetrics } from './http/metrics.ts';
 import { auditRoutes } from './http/routes/audit.ts';
 import { compatRoutes, ignoreForeignCredentials } from './http/routes/compat.ts';
 import { feedRoutes } from './http/routes/feeds.ts';
+import { operatorRoutes } from './http/routes/operators.ts';
+import { pushRoutes } from './http/routes/push.ts';
+import { sessionRoutes } from './http/routes/session.ts';
+import { attachStreams } from './http/routes/stream.ts';
+import { templateRoutes } from './http/routes/templates.ts';
+import { tokenRoutes } from './http/routes/tokens.ts';
+import { webhookRoutes } from './http/routes/webhooks.ts';
+import { installSecurity, parseOrigins } from './http/security.ts';
 import type { IngestPoller } from './ingest/poller.ts';
 import { prepareIngest } from './ingest/wiring.ts';
-import { templateRoutes } from './http/routes/templates.ts';
-import { createAuthenticator } from './http/authenticate.ts';
-import { createMetrics } from './http/metrics.ts';
-import { attachStreams } from './http/routes/stream.ts';
-import { operatorRoutes } from './http/routes/operators.ts';
-import { sessionRoutes } from './http/routes/session.ts';
-import { tokenRoutes } from './http/routes/tokens.ts';
-import { installSecurity, parseOrigins } from './http/security.ts';
 import { DEFAULT_REGIONS_ATTRIBUTION, loadRegionTree } from './store/default-regions.ts';
 import { POSTGRES_MIGRATIONS } from './store/postgres/migrations.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
@@ -166,7 +166,8 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
           onError: (error, context) => log.error({ err: error, context }, 'webhook channel'),
         })
       : undefined;
-    if (webhooks) opened.push({ name: 'webhooks', close: () => webhooks.stop(webhookConfig.shutdownFlushMs) });
+    if (webhooks)
+      opened.push({ name: 'webhooks', close: () => webhooks.stop(webhookConfig.shutdownFlushMs) });
     const webhookRegistry = createWebhookRegistry({
       store,
       tree,
@@ -231,7 +232,12 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       rateLimiter: createRateLimiter({ perSecond: auth.tokenRatePerSecond, burst: auth.tokenBurst }),
     });
     const identityPlugins = [
-      sessionRoutes({ identity, authenticator, sessionMaxMs: auth.sessionMaxMs, loginTokenTtlMs: auth.loginTokenTtlMs }),
+      sessionRoutes({
+        identity,
+        authenticator,
+        sessionMaxMs: auth.sessionMaxMs,
+        loginTokenTtlMs: auth.loginTokenTtlMs,
+      }),
       operatorRoutes({ identity, store: store.identity, tree, authenticate: authenticator.authenticate }),
       tokenRoutes({ identity, store: store.identity, tree, authenticator }),
     ] as unknown as FastifyPluginAsync[];
@@ -245,8 +251,19 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     ] as unknown as FastifyPluginAsync[];
 
     // Feeds and the shapes existing clients speak (docs/compat.md).
-    const ingest = prepareIngest({ config: config.ingest, alerts, store: store.ingest, tree, authenticate: authenticator.authenticate, log });
-    const compatPlugins = [feedRoutes({ alerts }), compatRoutes({ alerts, tree }), ingest.routes] as unknown as FastifyPluginAsync[];
+    const ingest = prepareIngest({
+      config: config.ingest,
+      alerts,
+      store: store.ingest,
+      tree,
+      authenticate: authenticator.authenticate,
+      log,
+    });
+    const compatPlugins = [
+      feedRoutes({ alerts }),
+      compatRoutes({ alerts, tree }),
+      ingest.routes,
+    ] as unknown as FastifyPluginAsync[];
 
     const webhookPlugin = webhookRoutes({
       registry: webhookRegistry,
@@ -270,13 +287,27 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       bodyLimitBytes: config.server.bodyLimitBytes,
       trustProxy: config.server.trustProxy,
       expectedMigrations: migrations,
-      plugins: [...identityPlugins, ...auditPlugins, ...compatPlugins, webhookPlugin, pushPlugin, ...(options.plugins ?? [])],
+      plugins: [
+        ...identityPlugins,
+        ...auditPlugins,
+        ...compatPlugins,
+        webhookPlugin,
+        pushPlugin,
+        ...(options.plugins ?? []),
+      ],
     });
     opened.push({ name: 'http', close: () => app.close() });
 
     // Live streams (docs/streams.md): started when the app is ready, every stream ended before it closes.
     const streams = createStreamHub(
-      streamDepsFrom({ tree, bus, store, state: () => alerts.state(), signingKey: () => keys.current(), logger: log }),
+      streamDepsFrom({
+        tree,
+        bus,
+        store,
+        state: () => alerts.state(),
+        signingKey: () => keys.current(),
+        logger: log,
+      }),
     );
     await attachStreams(app as never, streams, tree);
 

@@ -6,8 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import Fastify from 'fastify';
-import { storeToken } from '../src/auth/tokens.ts';
 import type { Role } from '../src/alerts/actor.ts';
+import { storeToken } from '../src/auth/tokens.ts';
 import { WEB_CSP, webRoutes } from '../src/http/routes/web.ts';
 import { makeTempDir, startTestHub, type TestHub } from './helpers/hub.ts';
 import { buildWeb } from './helpers/web.ts';
@@ -16,7 +16,11 @@ let hub: TestHub;
 
 before(async () => {
   await buildWeb();
-  hub = await startTestHub({ configure: (c) => void (c.alerts.twoPersonRule = true) });
+  hub = await startTestHub({
+    configure: (c) => {
+      c.alerts.twoPersonRule = true;
+    },
+  });
 });
 after(() => hub?.stop());
 

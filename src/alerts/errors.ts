@@ -52,7 +52,8 @@ export const ERROR_CODES = {
   PUSH_ENDPOINT_REFUSED:
     'The push endpoint is not an https URL on a public address (webPush.allowInsecureEndpoints allows others).',
   PUSH_SUBSCRIPTION_NOT_FOUND: 'No push subscription with this endpoint.',
-  PUSH_SUBSCRIPTIONS_FULL: 'The hub holds as many push subscriptions as configured (webPush.maxSubscriptions).',
+  PUSH_SUBSCRIPTIONS_FULL:
+    'The hub holds as many push subscriptions as configured (webPush.maxSubscriptions).',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -44,7 +44,11 @@ async function loadVerb(name: string): Promise<Command | undefined> {
 }
 
 async function usage(io: CliIo): Promise<string> {
-  const lines = ['Usage: tocsin <command> [options]   (tocsin <command> --help for details)', '', 'Commands:'];
+  const lines = [
+    'Usage: tocsin <command> [options]   (tocsin <command> --help for details)',
+    '',
+    'Commands:',
+  ];
   for (const name of Object.keys(VERBS)) {
     const command = await loadVerb(name);
     if (command) lines.push(`  ${name.padEnd(10)} ${command.summary}`);

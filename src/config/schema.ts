@@ -119,7 +119,8 @@ export const ConfigSchema = Type.Object(
           default: 60_000,
           minimum: 1000,
           maximum: 86_400_000,
-          description: 'How often each source is polled (conditional GET), unless the source sets intervalMs.',
+          description:
+            'How often each source is polled (conditional GET), unless the source sets intervalMs.',
           env: 'TOCSIN_INGEST_POLL_INTERVAL_MS',
         }),
         timeoutMs: Type.Integer({
@@ -152,7 +153,8 @@ export const ConfigSchema = Type.Object(
           default: 'tocsin',
           pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
           hint: 'slash-separated levels of letters, digits, - or _ (no wildcards)',
-          description: 'MQTT topic prefix: state on <prefix>/v1/state/<code>, events on <prefix>/v1/events/<code>.',
+          description:
+            'MQTT topic prefix: state on <prefix>/v1/state/<code>, events on <prefix>/v1/events/<code>.',
           env: 'TOCSIN_MQTT_TOPIC_PREFIX',
         }),
         discoveryPrefix: Type.String({
@@ -271,7 +273,8 @@ export const ConfigSchema = Type.Object(
         }),
         xmlSigningCertFile: Type.String({
           default: '',
-          description: 'PEM certificate of the XML signing key, embedded in each signature; empty: the public key is embedded.',
+          description:
+            'PEM certificate of the XML signing key, embedded in each signature; empty: the public key is embedded.',
           env: 'TOCSIN_XML_SIGNING_CERT_FILE',
         }),
       },
@@ -333,7 +336,8 @@ export const ConfigSchema = Type.Object(
           default: 50,
           minimum: 0.01,
           maximum: 1_000_000,
-          description: 'Sustained requests per second allowed per token or session (token bucket, per node); beyond it 429 with Retry-After.',
+          description:
+            'Sustained requests per second allowed per token or session (token bucket, per node); beyond it 429 with Retry-After.',
           env: 'TOCSIN_TOKEN_RATE_PER_SECOND',
         }),
         tokenBurst: Type.Integer({
@@ -351,7 +355,7 @@ export const ConfigSchema = Type.Object(
         enabled: Type.Boolean({
           default: true,
           description:
-            'Deliver events to registered webhooks. Off: the channel\'s cursor stays where it is and delivery resumes from it when turned on again.',
+            "Deliver events to registered webhooks. Off: the channel's cursor stays where it is and delivery resumes from it when turned on again.",
           env: 'TOCSIN_WEBHOOKS_ENABLED',
         }),
         allowPrivateTargets: Type.Boolean({
@@ -364,7 +368,8 @@ export const ConfigSchema = Type.Object(
           default: '',
           pattern: '^[0-9A-Fa-f:./, ]*$',
           hint: 'empty, or comma-separated CIDRs like 10.20.0.0/16,fd12::/64',
-          description: 'Address ranges allowed as webhook targets even though they are private (e.g. a receiver on the LAN).',
+          description:
+            'Address ranges allowed as webhook targets even though they are private (e.g. a receiver on the LAN).',
           env: 'TOCSIN_WEBHOOKS_ALLOW_CIDRS',
         }),
         timeoutMs: Type.Integer({
@@ -378,14 +383,16 @@ export const ConfigSchema = Type.Object(
           default: 4096,
           minimum: 0,
           maximum: 1_048_576,
-          description: 'At most this much of a receiver\'s response is read (kept in the delivery log on failure).',
+          description:
+            "At most this much of a receiver's response is read (kept in the delivery log on failure).",
           env: 'TOCSIN_WEBHOOKS_RESPONSE_LIMIT_BYTES',
         }),
         concurrency: Type.Integer({
           default: 64,
           minimum: 1,
           maximum: 10_000,
-          description: 'Delivery attempts in flight at once, each to a different webhook (one per webhook keeps order).',
+          description:
+            'Delivery attempts in flight at once, each to a different webhook (one per webhook keeps order).',
           env: 'TOCSIN_WEBHOOKS_CONCURRENCY',
         }),
         retryBaseMs: Type.Integer({
@@ -406,7 +413,8 @@ export const ConfigSchema = Type.Object(
           default: 86_400_000,
           minimum: 100,
           maximum: 604_800_000,
-          description: 'A delivery still failing this long after it was queued is dead-lettered (redeliver puts it back).',
+          description:
+            'A delivery still failing this long after it was queued is dead-lettered (redeliver puts it back).',
           env: 'TOCSIN_WEBHOOKS_MAX_AGE_MS',
         }),
         maxWebhooks: Type.Integer({
@@ -420,7 +428,8 @@ export const ConfigSchema = Type.Object(
           default: 3_000,
           minimum: 0,
           maximum: 60_000,
-          description: 'At shutdown, attempts in flight get this long to finish; the rest are aborted and stay queued.',
+          description:
+            'At shutdown, attempts in flight get this long to finish; the rest are aborted and stay queued.',
           env: 'TOCSIN_WEBHOOKS_SHUTDOWN_FLUSH_MS',
         }),
       },

@@ -13,8 +13,8 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import type { AlertService } from '../alerts/types.ts';
-import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
 import type { KeyRing } from '../auth/keys.ts';
+import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
 import type { RegionTree } from '../geo/types.ts';
 import type { Store } from '../store/store.ts';
 import type { Authenticate } from './authenticate.ts';

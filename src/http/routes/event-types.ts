@@ -49,7 +49,7 @@ export function eventTypeRoutes(deps: {
       async (request, reply) => {
         reply.header('etag', etag).header('cache-control', 'public, max-age=3600, must-revalidate');
         const inm = request.headers['if-none-match'];
-        if (inm !== undefined && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))
+        if (inm?.split(',').some((t) => t.trim().replace(/^W\//, '') === etag))
           return reply.code(304).send(null);
         return reply.type('application/json; charset=utf-8').send(body as never);
       },

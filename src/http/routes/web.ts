@@ -89,7 +89,7 @@ export function loadWebFiles(distDir: string): Map<string, WebFile> {
 
 function fresh(request: FastifyRequest, etag: string): boolean {
   const inm = request.headers['if-none-match'];
-  return inm !== undefined && inm.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
+  return inm?.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag) ?? false;
 }
 
 const NOT_BUILT_HTML =

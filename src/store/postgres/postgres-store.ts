@@ -10,12 +10,12 @@ import { appendWithClient, createPostgresAuditStore } from './audit.ts';
 import { createGroupCommitter } from './group-commit.ts';
 import { createPostgresIdentityStore } from './identity.ts';
 import { createPostgresIngestStore } from './ingest.ts';
-import { createPostgresWebhooks } from './webhooks.ts';
 import { appliedMigrationVersions, applyMigrations } from './migrate.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import { createPostgresPushStore } from './push.ts';
 import { alertListSql, SQL } from './queries.ts';
 import { alertFromRow, eventFromRow, idempotencyFromRow, incidentFromRow, scheduleFromRow } from './rows.ts';
+import { createPostgresWebhooks } from './webhooks.ts';
 
 export interface PostgresStoreOptions {
   /** `postgres://user@host:port/database`. */

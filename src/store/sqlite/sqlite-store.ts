@@ -18,10 +18,10 @@ import {
 import { createSqliteAudit } from './audit.ts';
 import { createSqliteIdentityStore } from './identity.ts';
 import { createSqliteIngestStore } from './ingest.ts';
-import { createSqliteWebhooks } from './webhooks.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { createSqlitePushStore } from './push.ts';
 import { alertFromRow, eventFromRow, incidentFromRow } from './rows.ts';
+import { createSqliteWebhooks } from './webhooks.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
 
