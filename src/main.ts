@@ -307,6 +307,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
         state: () => alerts.state(),
         signingKey: () => keys.current(),
         logger: log,
+        options: config.streams,
       }),
     );
     await attachStreams(app as never, streams, tree);

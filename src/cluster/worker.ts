@@ -121,6 +121,7 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
       state: () => state as PreparedJson,
       signingKey: () => (keys as KeyRing).current(),
       logger: log,
+      options: config.streams,
     }),
   );
   const proxy = createProxy({

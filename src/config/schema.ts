@@ -350,6 +350,40 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false },
     ),
+    streams: Type.Object(
+      {
+        heartbeatMs: Type.Integer({
+          default: 15_000,
+          minimum: 1_000,
+          maximum: 300_000,
+          description:
+            'Interval of the signed heartbeat on every stream; a client that misses two knows its line is dead.',
+          env: 'TOCSIN_STREAM_HEARTBEAT_MS',
+        }),
+        maxQueueBytes: Type.Integer({
+          default: 1024 * 1024,
+          minimum: 16 * 1024,
+          maximum: 64 * 1024 * 1024,
+          description: 'Bytes a stream may have queued before it is closed as too slow (it resumes by seq).',
+          env: 'TOCSIN_STREAM_MAX_QUEUE_BYTES',
+        }),
+        maxConnections: Type.Integer({
+          default: 18_000,
+          minimum: 1,
+          maximum: 1_000_000,
+          description: 'Streams one process holds at most (each worker with --workers); beyond it 503.',
+          env: 'TOCSIN_STREAM_MAX_CONNECTIONS',
+        }),
+        maxConnectionsPerIp: Type.Integer({
+          default: 1_000,
+          minimum: 1,
+          maximum: 1_000_000,
+          description: 'Streams one client address holds at most per process; beyond it 429.',
+          env: 'TOCSIN_STREAM_MAX_CONNECTIONS_PER_IP',
+        }),
+      },
+      { default: {}, additionalProperties: false },
+    ),
     webhooks: Type.Object(
       {
         enabled: Type.Boolean({
