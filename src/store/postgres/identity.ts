@@ -1,55 +1,10 @@
 // PostgreSQL queries of the identity store (operators, tokens, sessions, login attempts).
 import type pg from 'pg';
-import type { Role } from '../../alerts/actor.ts';
-import {
-  IdentityConflictError,
-  type IdentityStore,
-  type OperatorRecord,
-  type SessionRecord,
-  type TokenRecord,
-} from '../identity-store.ts';
+import { operatorFromRow, sessionFromRow, tokenFromRow } from '../identity-rows.ts';
+import { IdentityConflictError, type IdentityStore } from '../identity-store.ts';
 
 type Row = Record<string, unknown>;
 const UNIQUE_VIOLATION = '23505';
-
-function operatorFromRow(row: Row): OperatorRecord {
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    roles: JSON.parse(row.roles_json as string) as Role[],
-    jurisdiction: JSON.parse(row.jurisdiction_json as string) as string[],
-    passwordHash: row.password_hash as string,
-    mustChangePassword: row.must_change_password as boolean,
-    disabled: row.disabled as boolean,
-    createdMs: row.created_ms as number,
-    updatedMs: row.updated_ms as number,
-  };
-}
-
-function tokenFromRow(row: Row): TokenRecord {
-  return {
-    id: row.id as string,
-    name: row.name as string,
-    hash: row.hash as string,
-    operatorId: (row.operator_id as string | null) ?? null,
-    roles: JSON.parse(row.roles_json as string) as Role[],
-    jurisdiction: JSON.parse(row.jurisdiction_json as string) as string[],
-    createdMs: row.created_ms as number,
-    expiresMs: (row.expires_ms as number | null) ?? null,
-    revokedMs: (row.revoked_ms as number | null) ?? null,
-  };
-}
-
-function sessionFromRow(row: Row): SessionRecord {
-  return {
-    hash: row.hash as string,
-    operatorId: row.operator_id as string,
-    csrfHash: row.csrf_hash as string,
-    createdMs: row.created_ms as number,
-    lastSeenMs: row.last_seen_ms as number,
-    expiresMs: row.expires_ms as number,
-  };
-}
 
 /** The identity queries over the store's pool (bigint columns arrive as numbers: see postgres-store.ts). */
 export function createPostgresIdentityStore(pool: pg.Pool): IdentityStore {
