@@ -13,6 +13,7 @@ import { cpus, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { loadDefaultRegions } from '../src/store/default-regions.ts';
 import { median } from './proc.ts';
 import { REPO_ROOT, startNginx, startTocsin, type TocsinServer } from './servers.ts';
 
@@ -34,36 +35,10 @@ const STATE_CONNECTIONS = Number(values.connections);
 const ISSUES = Number(values.issues);
 const WORKERS = Number(values.workers);
 
-// The 24 oblasts, Crimea and the two cities: issues spread over them as a real day would.
-const OBLASTS = [
-  'UA-05',
-  'UA-07',
-  'UA-09',
-  'UA-12',
-  'UA-14',
-  'UA-18',
-  'UA-21',
-  'UA-23',
-  'UA-26',
-  'UA-30',
-  'UA-32',
-  'UA-35',
-  'UA-40',
-  'UA-43',
-  'UA-46',
-  'UA-48',
-  'UA-51',
-  'UA-53',
-  'UA-56',
-  'UA-59',
-  'UA-61',
-  'UA-63',
-  'UA-65',
-  'UA-68',
-  'UA-71',
-  'UA-74',
-  'UA-77',
-];
+// The 27 first-level regions of the shipped data: issues spread over them as a real day would.
+const OBLASTS = loadDefaultRegions()
+  .filter((r) => r.level === 'oblast')
+  .map((r) => r.code);
 
 // The part of autocannon 9's API used here (the package ships no types).
 interface CannonRequest {

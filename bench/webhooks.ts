@@ -21,6 +21,7 @@ import { ROLES } from '../src/alerts/actor.ts';
 import { storeToken } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { startHub } from '../src/main.ts';
+import { loadDefaultRegions } from '../src/store/default-regions.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,35 +41,10 @@ const INTERVAL_MS = Number(values.interval);
 const DEADLINE_MS = Number(values.deadline) * 1000;
 const SECRET = 'bench-secret-0123456789';
 
-const OBLASTS = [
-  'UA-05',
-  'UA-07',
-  'UA-09',
-  'UA-12',
-  'UA-14',
-  'UA-18',
-  'UA-21',
-  'UA-23',
-  'UA-26',
-  'UA-30',
-  'UA-32',
-  'UA-35',
-  'UA-40',
-  'UA-43',
-  'UA-46',
-  'UA-48',
-  'UA-51',
-  'UA-53',
-  'UA-56',
-  'UA-59',
-  'UA-61',
-  'UA-63',
-  'UA-65',
-  'UA-68',
-  'UA-71',
-  'UA-74',
-  'UA-77',
-];
+// The 27 first-level regions of the shipped data: issues spread over them as a real day would.
+const OBLASTS = loadDefaultRegions()
+  .filter((r) => r.level === 'oblast')
+  .map((r) => r.code);
 
 // The receiver: one receipt time per (webhook path, seq); the HMAC of each body is checked.
 const receipts = new Map<number, { at: number; eventMs: number }[]>();
