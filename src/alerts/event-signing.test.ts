@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
-import { signEvent, verifyEvent } from './event-signing.ts';
+import canonicalize from 'canonicalize';
+import { prepareEvent, signEvent, verifyEvent } from './event-signing.ts';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const other = generateKeyPairSync('ed25519');
@@ -46,4 +47,17 @@ test('one changed byte, an unknown kid, a foreign key or a missing sig fail veri
   const { sig: _sig, ...unsignedCopy } = event;
   assert.equal(verifyEvent(unsignedCopy, keys), false);
   assert.equal(verifyEvent({ ...event, sig: 'not base64 !!' }, keys), false);
+});
+
+test('a prepared event is the canonical JSON of the signed event, for any seq', () => {
+  const { seq: _seq, ...withoutSeq } = unsigned;
+  const json = prepareEvent(withoutSeq, { kid: 'k1', privateKey });
+  for (const seq of [1, 7, 123_456_789]) {
+    const text = json(seq);
+    const signed = signEvent({ ...withoutSeq, seq }, { kid: 'k1', privateKey });
+    assert.equal(text, canonicalize(signed));
+    assert.ok(verifyEvent(JSON.parse(text), keys));
+  }
+  assert.throws(() => json(0), RangeError);
+  assert.throws(() => json(1.5), RangeError);
 });

@@ -1,7 +1,7 @@
 // Every event the hub emits is signed: Ed25519 over the RFC 8785 canonical JSON of the event
 // without `sig` (DESIGN.md). Signed once, in the commit path, then stored and sent as bytes.
 import { type KeyObject, sign, verify } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson, quoteJson } from '../json/canonical.ts';
 
 /** An event as emitted: `{ seq, id, type, time, regions, alert, kid, sig }`. */
 export interface SignedEvent {
@@ -25,9 +25,7 @@ export interface SigningKey {
 }
 
 function canonicalBytes(value: unknown): Buffer {
-  const text = canonicalize(value);
-  if (text === undefined) throw new TypeError('event cannot be canonicalised');
-  return Buffer.from(text, 'utf8');
+  return Buffer.from(canonicalJson(value), 'utf8');
 }
 
 /** Signs an event; the result's `kid` names the key. */
@@ -35,6 +33,22 @@ export function signEvent(unsigned: UnsignedEvent, key: SigningKey): SignedEvent
   const withKid = { ...unsigned, kid: key.kid };
   const sig = sign(null, canonicalBytes(withKid), key.privateKey).toString('base64url');
   return { ...withKid, sig };
+}
+
+/**
+ * The event's JSON text as a function of `seq`, for the commit path: everything but `seq` is
+ * canonicalised here, once, before the transaction; inside it, `seq` is spliced in and signed.
+ * The text is the canonical JSON of what `signEvent` returns (members in RFC 8785 order:
+ * alert, id, kid, regions, seq, sig, time, type).
+ */
+export function prepareEvent(unsigned: Omit<UnsignedEvent, 'seq'>, key: SigningKey): (seq: number) => string {
+  const head = `{"alert":${canonicalJson(unsigned.alert)},"id":${quoteJson(unsigned.id)},"kid":${quoteJson(key.kid)},"regions":${canonicalJson(unsigned.regions)},"seq":`;
+  const tail = `,"time":${quoteJson(unsigned.time)},"type":${quoteJson(unsigned.type)}}`;
+  return (seq) => {
+    if (!Number.isSafeInteger(seq) || seq < 1) throw new RangeError(`seq ${seq} is not a positive integer`);
+    const sig = sign(null, Buffer.from(`${head}${seq}${tail}`, 'utf8'), key.privateKey).toString('base64url');
+    return `${head}${seq},"sig":"${sig}"${tail}`;
+  };
 }
 
 /** True when `sig` verifies with the public key named by `kid`. */

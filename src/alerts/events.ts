@@ -8,7 +8,7 @@ import type {
   NewAlertRecord,
   RegionLink,
 } from '../store/store.ts';
-import { type SigningKey, signEvent } from './event-signing.ts';
+import { prepareEvent, type SigningKey } from './event-signing.ts';
 import type { AlertView } from './types.ts';
 
 export const EVENT_TYPES = {
@@ -60,11 +60,8 @@ export function eventBuilder(
   alert: unknown,
   key: SigningKey,
 ): EventBuilder {
-  const time = new Date(timeMs).toISOString();
-  return (seq) => {
-    const signed = signEvent({ seq, id, type, time, regions, alert }, key);
-    return { id, type, timeMs, regions, json: JSON.stringify(signed) };
-  };
+  const json = prepareEvent({ id, type, time: new Date(timeMs).toISOString(), regions, alert }, key);
+  return (seq) => ({ id, type, timeMs, regions, json: json(seq) });
 }
 
 export function toView(record: AlertRecord, incident: IncidentRecord | undefined): AlertView {

@@ -2,13 +2,13 @@
 // reads as a script: authorise, check, build the change, commit it in one transaction (the
 // event is signed inside it, once seq is known), then run the side effects in afterCommit().
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { alertAudit, LIFECYCLE_ACTIONS } from '../audit/entries.ts';
 import type { Bus, BusEvent } from '../bus/bus.ts';
 import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../cap/profiles/event-types.ts';
 import { createTocsinProfile } from '../cap/profiles/tocsin.ts';
 import type { Alert } from '../cap/types.ts';
 import type { RegionTree } from '../geo/types.ts';
+import { canonicalJson } from '../json/canonical.ts';
 import {
   type AlertCommit,
   type AlertRecord,
@@ -679,6 +679,6 @@ function checkedKey(key: string | undefined): string | undefined {
 
 function requestHash(input: unknown): string {
   return createHash('sha256')
-    .update(canonicalize(input) ?? '')
+    .update(input === undefined ? '' : canonicalJson(input))
     .digest('base64url');
 }

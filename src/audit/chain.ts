@@ -3,7 +3,7 @@
 // `seq` are covered). Changing, removing or reordering any record breaks the chain at that
 // record. Pure: the stores seal with it, `tocsin audit verify` checks with it.
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../json/canonical.ts';
 import type { AuditEntry, AuditRecord, AuditRow } from '../store/audit-store.ts';
 
 /** prevHash of the first record. */
@@ -22,16 +22,16 @@ function sha256Hex(text: string): string {
 /** Builds record `seq` after the record whose hash is `prevHash`. Throws on an entry that is not plain JSON. */
 export function sealAudit(entry: AuditEntry, seq: number, prevHash: string): SealedAudit {
   const unsealed = { ...stripUndefined(entry), seq, prevHash };
-  let json: string | undefined;
+  let json: string;
   try {
-    json = canonicalize(unsealed);
+    json = canonicalJson(unsealed);
   } catch (error) {
     throw new TypeError(`audit entry is not plain JSON: ${(error as Error).message}`);
   }
-  if (json === undefined) throw new TypeError('audit entry is not plain JSON');
   // A round trip proves the entry is plain JSON (a Date or NaN would hash one way and read back another).
-  if (canonicalize(JSON.parse(json)) !== json) throw new TypeError('audit entry is not plain JSON');
-  return { record: { ...(JSON.parse(json) as AuditRecord), hash: sha256Hex(json) }, json };
+  const parsed = JSON.parse(json) as AuditRecord;
+  if (canonicalJson(parsed) !== json) throw new TypeError('audit entry is not plain JSON');
+  return { record: { ...parsed, hash: sha256Hex(json) }, json };
 }
 
 /** The record a stored row holds (its JSON parsed, its hash attached). */
@@ -65,7 +65,7 @@ export function createChainVerifier() {
     }
     if (sha256Hex(row.json) !== row.hash)
       return { seq: row.seq, reason: 'its content does not match its hash (the record was changed)' };
-    if (canonicalize(parsed) !== row.json)
+    if (canonicalJson(parsed) !== row.json)
       return { seq: row.seq, reason: 'the stored record is not in canonical form' };
     if (parsed.seq !== row.seq) return { seq: row.seq, reason: `it claims seq ${String(parsed.seq)}` };
     if (parsed.prevHash !== prevHash)

@@ -2,7 +2,7 @@
 // differs from the last start, what changed — and a key rotation noticed since the last start.
 // Secrets never enter the log: passwords in URLs are masked.
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '../json/canonical.ts';
 import type { AuditRecord, AuditStore } from '../store/audit-store.ts';
 
 const HUB_ACTOR = { id: 'system:tocsin', name: 'Tocsin', kind: 'system' } as const;
@@ -25,7 +25,8 @@ function changedPaths(before: unknown, after: unknown, prefix = ''): string[] {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
     return keys.flatMap((k) => changedPaths(before[k], after[k], prefix ? `${prefix}.${k}` : k));
   }
-  return canonicalize(before) === canonicalize(after) ? [] : [prefix];
+  const text = (v: unknown) => (v === undefined ? undefined : canonicalJson(v));
+  return text(before) === text(after) ? [] : [prefix];
 }
 
 async function lastOf(audit: AuditStore, actions: string[]): Promise<AuditRecord | undefined> {
@@ -39,9 +40,7 @@ export async function recordStart(
   start: { config: unknown; kid: string; nowMs: number },
 ): Promise<void> {
   const config = maskSecrets(start.config);
-  const configHash = createHash('sha256')
-    .update(canonicalize(config) ?? '')
-    .digest('hex');
+  const configHash = createHash('sha256').update(canonicalJson(config)).digest('hex');
   const previous = await lastOf(audit, ['config.loaded', 'config.changed']);
   const before = previous?.details as { config?: unknown; configHash?: string; kid?: string } | undefined;
   const changed = before?.configHash !== undefined && before.configHash !== configHash;

@@ -101,3 +101,52 @@ test('startFrom beginning replays the whole log; a stored cursor never moves bac
     await h.cleanup();
   }
 });
+
+test('the events of one group commit reach the channel in one batch (one read, one cursor write)', async () => {
+  const h = await harness();
+  try {
+    const batches: number[][] = [];
+    let tookFour: () => void = () => {};
+    const fourTaken = new Promise<void>((resolve) => {
+      tookFour = resolve;
+    });
+    let reads = 0;
+    let writes = 0;
+    const cursor = await startChannelCursor({
+      channel: 'grouped',
+      cursors: {
+        getCursor: (channel) => h.store.cursors.getCursor(channel),
+        setCursor: (channel, seq, nowMs) => {
+          writes++;
+          return h.store.cursors.setCursor(channel, seq, nowMs);
+        },
+      },
+      events: {
+        latestSeq: () => h.store.latestSeq(),
+        oldestRetainedSeq: () => h.store.oldestRetainedSeq(),
+        readEvents: (after, limit) => {
+          reads++;
+          return h.store.readEvents(after, limit);
+        },
+      },
+      bus: h.bus,
+      handle: async (events) => {
+        batches.push(events.map((e) => e.seq));
+        if (events.some((e) => e.seq === 4)) tookFour();
+      },
+    });
+    await cursor.caughtUp();
+    [reads, writes] = [0, 0];
+    // Issued in the same turn: committed together, published together.
+    await Promise.all(['UA-59', 'UA-63', 'UA-59', 'UA-63'].map((r) => h.service.issue(author, airRaid([r]))));
+    await fourTaken;
+    assert.deepEqual(batches, [[1, 2, 3, 4]]);
+    // One wake-up for the four events: one read that finds them, one cursor write.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(reads, 1);
+    assert.equal(writes, 1);
+    await cursor.stop();
+  } finally {
+    await h.cleanup();
+  }
+});

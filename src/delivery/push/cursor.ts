@@ -3,7 +3,7 @@
 // its own durable state (`store.cursors`). `startChannelCursor` reads the event log after that seq
 // in batches, hands each batch to `handle`, and advances the stored cursor only after `handle`
 // resolved: a crash in between hands the batch over again (at-least-once; make `handle`
-// idempotent by seq). It wakes on every bus event and on `poke()`; a failing `handle` (a broker
+// idempotent by seq). It wakes once per turn that brought bus events, and on `poke()`; a failing `handle` (a broker
 // outage) is retried with backoff from the same position, so an outage delays and never loses.
 // A restart resumes from the stored seq.
 import type { Bus } from '../../bus/bus.ts';
@@ -121,7 +121,17 @@ export async function startChannelCursor(options: ChannelCursorOptions): Promise
       });
   };
 
-  const unsubscribe = options.bus?.subscribe(() => run());
+  // The events of one group commit arrive in one turn: one read of the log takes them all.
+  let wakeScheduled = false;
+  const wake = (): void => {
+    if (wakeScheduled) return;
+    wakeScheduled = true;
+    setImmediate(() => {
+      wakeScheduled = false;
+      run();
+    });
+  };
+  const unsubscribe = options.bus?.subscribe(wake);
   run();
 
   return {

@@ -121,7 +121,8 @@ function createStore(db: Database.Database): Store {
     return row ? alertFromRow(row, q.alertRegions.all(id) as Record<string, unknown>[]) : undefined;
   };
 
-  const commit = db.transaction((change: AlertCommit): EventRecord => {
+  // Every check that can refuse a change (StoreConflictError) runs before its first write.
+  const commit = (change: AlertCommit): EventRecord => {
     for (const { alertId, state } of change.expect ?? []) {
       const actual = q.alertState.get(alertId) as string | undefined;
       if (actual !== state)
@@ -155,7 +156,7 @@ function createStore(db: Database.Database): Store {
     q.insertEvent.run(seq, event.id, event.type, event.timeMs, JSON.stringify(event.regions), event.json);
     if (change.audit) audit.appendInTransaction({ ...change.audit, eventSeq: seq });
     return event;
-  });
+  };
 
   const groupCommit = createGroupCommit(db, commit);
 
@@ -245,44 +246,55 @@ function createStore(db: Database.Database): Store {
 
 /**
  * Group commit: changes submitted in the same turn of the event loop are applied in one
- * transaction, each inside its own savepoint (better-sqlite3 nests transaction functions as
- * SAVEPOINTs), so one failing change rolls back alone while the others share a single fsync.
- * Measured on this machine: a synchronous=FULL commit costs ~4.5 ms (the fsync); 100 concurrent
- * issues took 676 ms one commit each.
+ * transaction and share a single fsync. A change refused by its own checks (StoreConflictError)
+ * is refused before it writes anything, so it fails alone. Any other error may leave a change
+ * half-written: the whole batch rolls back and each change is retried in a transaction of its
+ * own, so one bad change never takes the others down and never lands half.
+ * No SAVEPOINT per change: each one journals every page it touches into a temporary file
+ * (measured: 159 → 69 KB written per issue, 69 → 30 write calls).
  */
 function createGroupCommit(db: Database.Database, apply: (change: AlertCommit) => EventRecord) {
   type Waiter = { change: AlertCommit; resolve: (e: EventRecord) => void; reject: (e: unknown) => void };
+  type Outcome = { ok: true; event: EventRecord } | { ok: false; error: unknown };
   let queue: Waiter[] = [];
-  const outcomes = new Map<Waiter, { ok: true; event: EventRecord } | { ok: false; error: unknown }>();
-  const runBatch = db.transaction((batch: Waiter[]) => {
-    for (const waiter of batch) {
+  const runBatch = db.transaction((batch: Waiter[]): Outcome[] =>
+    batch.map((waiter) => {
       try {
-        outcomes.set(waiter, { ok: true, event: apply(waiter.change) });
+        return { ok: true, event: apply(waiter.change) };
       } catch (error) {
-        // Some errors (SQLITE_FULL, IOERR, ...) make SQLite roll back the whole transaction: then
-        // nothing of the batch is written, and every change of it must fail, not run unguarded.
-        if (!db.inTransaction) throw error;
-        outcomes.set(waiter, { ok: false, error });
+        if (error instanceof StoreConflictError) return { ok: false, error };
+        throw error;
       }
-    }
-  });
+    }),
+  );
+  const runOne = db.transaction(apply);
   const flush = () => {
     const batch = queue;
     queue = [];
-    outcomes.clear();
+    let outcomes: Outcome[];
     try {
-      runBatch.immediate(batch);
+      outcomes = runBatch.immediate(batch);
     } catch (error) {
-      for (const waiter of batch) waiter.reject(error);
+      if (batch.length === 1) {
+        (batch[0] as Waiter).reject(error);
+        return;
+      }
+      // Only now, one transaction (and one fsync) per change.
+      for (const waiter of batch) {
+        try {
+          waiter.resolve(runOne.immediate(waiter.change));
+        } catch (oneError) {
+          waiter.reject(oneError);
+        }
+      }
       return;
     }
     // Only now is every change of the batch on disk.
-    for (const waiter of batch) {
-      const outcome = outcomes.get(waiter);
-      if (outcome?.ok) waiter.resolve(outcome.event);
-      else waiter.reject(outcome ? outcome.error : new Error('change lost from the batch'));
-    }
-    outcomes.clear();
+    batch.forEach((waiter, i) => {
+      const outcome = outcomes[i] as Outcome;
+      if (outcome.ok) waiter.resolve(outcome.event);
+      else waiter.reject(outcome.error);
+    });
   };
   return {
     submit(change: AlertCommit): Promise<EventRecord> {
