@@ -39,11 +39,9 @@ class RecordingSink implements StreamSink {
   onClose(listener: (cause: CloseCause) => void) {
     this.listeners.push(listener);
   }
-  /** Text of every message written (frames are unmasked text frames with a 2- or 4-byte header). */
+  /** Text of every message written (unmasked text frames with a 2- or 4-byte header; a write may hold several). */
   messages(): string[] {
-    return this.writes
-      .flat()
-      .map((frame) => frame.subarray((frame[1] as number) === 126 ? 4 : 2).toString('utf8'));
+    return this.writes.flat().flatMap(frameTexts);
   }
   seqs(): number[] {
     return this.messages()
@@ -55,6 +53,18 @@ class RecordingSink implements StreamSink {
     if (this.messages().length >= count) return Promise.resolve();
     return new Promise((resolve) => this.waiters.push({ count, resolve }));
   }
+}
+
+function frameTexts(bytes: Buffer): string[] {
+  const texts: string[] = [];
+  for (let at = 0; at < bytes.length; ) {
+    const short = (bytes[at + 1] as number) & 0x7f;
+    const header = short === 126 ? 4 : 2;
+    const length = short === 126 ? bytes.readUInt16BE(at + 2) : short;
+    texts.push(bytes.subarray(at + header, at + header + length).toString('utf8'));
+    at += header + length;
+  }
+  return texts;
 }
 
 function committed(seq: number, regions: string[] = ['UA-59'], type = 'alert.issued'): CommittedEvent {
@@ -110,8 +120,51 @@ describe('the stream hub', () => {
     for (const event of events) void send(event);
     await sink.until(11);
     assert.equal(sink.writes.length, 2, 'the snapshot, then one write for the ten events');
-    assert.equal(sink.writes[1]?.length, 10);
+    assert.equal(sink.writes[1]?.length, 1, 'one Buffer, not ten');
     assert.deepEqual(sink.seqs(), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    await hub.stop();
+  });
+
+  it('joins events committed while a fan-out runs to the sockets it has not written yet', async () => {
+    const { hub, commit, send } = world();
+    await hub.start();
+    // More subscribers than one slice of writes, so the fan-out takes several turns of the loop.
+    const sinks = Array.from({ length: 2500 }, () => new RecordingSink());
+    for (const sink of sinks)
+      await hub.open(sink, { codes: ['UA-59'], format: 'json', excludeExercises: false });
+    const first = sinks[0] as RecordingSink;
+    const last = sinks[sinks.length - 1] as RecordingSink;
+    void send(commit(1));
+    await first.until(2); // the first slice went out; the last sockets still wait
+    for (let seq = 2; seq <= 10; seq++) void send(commit(seq));
+    await Promise.all(sinks.map((sink) => sink.until(11)));
+    const expected = Array.from({ length: 10 }, (_, i) => i + 1);
+    for (const sink of sinks) assert.deepEqual(sink.seqs(), expected);
+    assert.equal(first.writes.length, 3, 'snapshot, event 1, then events 2-10 in one write');
+    assert.equal(last.writes.length, 2, 'snapshot, then the ten events in one write');
+    assert.equal(last.writes[1]?.length, 1);
+    assert.equal(
+      sinks.filter((sink) => sink.writes.length === 2).length >= 1000,
+      true,
+      'most sockets got the whole burst in one write',
+    );
+    await hub.stop();
+  });
+
+  it('finishes a running fan-out before a heartbeat, so the beat never precedes an event it covers', async () => {
+    const { hub, commit, send } = world();
+    await hub.start();
+    const sinks = Array.from({ length: 2500 }, () => new RecordingSink());
+    for (const sink of sinks) await hub.open(sink, { codes: null, format: 'json', excludeExercises: false });
+    void send(commit(1));
+    await (sinks[0] as RecordingSink).until(2);
+    hub.heartbeat();
+    for (const sink of sinks) {
+      const types = sink.messages().map((m) => (JSON.parse(m) as { type: string; seq: number }).type);
+      assert.deepEqual(types, ['snapshot', 'alert.issued', 'heartbeat']);
+    }
+    const beat = JSON.parse((sinks[2499] as RecordingSink).messages()[2] as string) as { seq: number };
+    assert.equal(beat.seq, 1);
     await hub.stop();
   });
 

@@ -44,8 +44,11 @@ interface Subscriber extends Registered {
   live: boolean;
   buffer: FramedEvent[] | null;
   bufferedBytes: number;
-  batch: Buffer[] | null;
-  batchSeq: number;
+  /** Frames waiting for this socket's next write, in seq order (one Buffer, or several). */
+  out: Buffer | Buffer[] | null;
+  /** The seq of the last frame in `out`: the cursor once it is written. */
+  outSeq: number;
+  outBytes: number;
   notified: boolean;
 }
 
@@ -80,6 +83,20 @@ export interface StreamHub {
 /** When the bus skipped a seq, the store is asked again after this long if it lacked it too. */
 const GAP_RETRY_MS = 50;
 
+/**
+ * Sockets written per turn of the loop during a fan-out. Between slices the loop runs, so events
+ * committed meanwhile (the rest of a burst of POSTs) join the frames of every socket not yet
+ * written: one write per socket for the whole burst instead of one per event. A write of a 2 KiB
+ * frame costs ≈ 9 µs here (16,000 in ≈ 150 ms), so a slice is ≈ 9 ms of the loop.
+ */
+const WRITE_SLICE = 1_000;
+
+/** Joined frames shared by every socket that waits for the same frames (see `joined`). */
+interface Joined {
+  parts: Buffer[];
+  bytes: Buffer;
+}
+
 export function createStreamHub(deps: StreamDeps): StreamHub {
   const options: StreamOptions = { ...DEFAULT_STREAM_OPTIONS, ...deps.options };
   const { tree, state, log, sign } = deps;
@@ -98,8 +115,16 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   let delivered = 0;
   const pending = new Map<number, CommittedEvent>();
   let filling = false;
+  /** Sequenced events not yet handed to the subscribers' `out`. */
   let queue: FramedEvent[] = [];
-  let flushScheduled = false;
+  /** The last seq handed to the subscribers' `out`. */
+  let distributed = 0;
+  /** Subscribers whose `out` waits for a write, in the order they got it; `dirtyAt` is the next. */
+  let dirty: Subscriber[] = [];
+  let dirtyAt = 0;
+  let drainScheduled = false;
+  /** Joined frames by their first part, kept while a fan-out runs (one per format and group). */
+  const joins = new Map<Buffer, Joined>();
   /** The most recent events, contiguous by seq, kept framed for replays. */
   let recent: FramedEvent[] = [];
   const snapshots = new Map<string, string>();
@@ -138,11 +163,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     recent.push(framed);
     if (recent.length > options.recentEvents * 2) recent = recent.slice(-options.recentEvents);
     queue.push(framed);
-    if (!flushScheduled) {
-      flushScheduled = true;
-      // Events that arrive while a dispatch runs are flushed together: one write per socket.
-      setImmediate(flush);
-    }
+    scheduleDrain();
   }
 
   async function fillGap(): Promise<void> {
@@ -171,31 +192,59 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   }
 
   // ---- fan-out ----
+  // An event goes first to the `out` of every matching live subscriber (one walk of the index,
+  // no syscall), then the sockets are written in slices of WRITE_SLICE per turn of the loop.
+  // An event that arrives before a socket's turn joins its `out`, so each socket gets one write
+  // of all its waiting frames, and subscribers with the same frames share one joined Buffer.
 
-  function flush(): void {
-    flushScheduled = false;
+  function scheduleDrain(): void {
+    if (drainScheduled) return;
+    drainScheduled = true;
+    setImmediate(drainSlice);
+  }
+
+  function drainSlice(): void {
+    drainScheduled = false;
+    distribute();
+    writeDirty(WRITE_SLICE);
+    if (dirtyAt < dirty.length) scheduleDrain();
+  }
+
+  /** Finishes the fan-out now: every sequenced event written to every live socket. */
+  function drainAll(): void {
+    distribute();
+    writeDirty(Number.POSITIVE_INFINITY);
+  }
+
+  function distribute(): void {
+    if (queue.length === 0) return;
     const batch = queue;
     queue = [];
-    if (batch.length === 1) {
-      const framed = batch[0] as FramedEvent;
+    for (const framed of batch) {
       if (!framed.event.hidden) {
-        registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => deliverOne(sub, framed));
+        registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => append(sub, framed));
       }
-    } else {
-      const touched: Subscriber[] = [];
-      for (const framed of batch) {
-        if (framed.event.hidden) continue;
-        registry.forEachMatch(framed.event.seq, framed.event.regions, (sub) => collect(sub, framed, touched));
-      }
-      for (const sub of touched) {
-        const frames = sub.batch as Buffer[];
-        sub.batch = null;
-        if (sub.sink.writeMany(frames)) sub.cursor = sub.batchSeq;
-        else endSub(sub, 'overflow');
-      }
+      distributed = framed.event.seq;
     }
-    const last = batch[batch.length - 1];
-    if (last) delivered = last.event.seq;
+  }
+
+  function writeDirty(limit: number): void {
+    const end = Math.min(dirty.length, dirtyAt + limit);
+    for (; dirtyAt < end; dirtyAt++) {
+      const sub = dirty[dirtyAt] as Subscriber;
+      const out = sub.out;
+      if (out === null) continue; // ended meanwhile
+      sub.out = null;
+      sub.outBytes = 0;
+      if (sub.sink.write(Array.isArray(out) ? joined(out) : out)) sub.cursor = sub.outSeq;
+      else endSub(sub, 'overflow');
+    }
+    if (dirtyAt === dirty.length) {
+      dirty = [];
+      dirtyAt = 0;
+      joins.clear();
+      delivered = distributed;
+    }
   }
 
   function wanted(sub: Subscriber, framed: FramedEvent): boolean {
@@ -210,7 +259,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     if (sub.bufferedBytes > options.maxQueueBytes) endSub(sub, 'overflow');
   }
 
-  function deliverOne(sub: Subscriber, framed: FramedEvent): void {
+  function append(sub: Subscriber, framed: FramedEvent): void {
     if (!wanted(sub, framed)) return;
     if (!sub.live) {
       holdBack(sub, framed);
@@ -218,24 +267,32 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     }
     const frame = frameFor(sub, framed);
     if (!frame) return;
-    if (sub.sink.write(frame)) sub.cursor = framed.event.seq;
-    else endSub(sub, 'overflow');
+    const out = sub.out;
+    if (out === null) {
+      sub.out = frame;
+      dirty.push(sub);
+    } else if (Array.isArray(out)) out.push(frame);
+    else sub.out = [out, frame];
+    sub.outSeq = framed.event.seq;
+    sub.outBytes += frame.length;
+    // The write checks these bytes and the socket's queue against the bound; this keeps frames
+    // piling up here between slices under it too (one frame alone may be larger, as on the socket).
+    if (out !== null && sub.outBytes > options.maxQueueBytes) endSub(sub, 'overflow');
   }
 
-  function collect(sub: Subscriber, framed: FramedEvent, touched: Subscriber[]): void {
-    if (!wanted(sub, framed)) return;
-    if (!sub.live) {
-      holdBack(sub, framed);
-      return;
-    }
-    const frame = frameFor(sub, framed);
-    if (!frame) return;
-    if (sub.batch === null) {
-      sub.batch = [];
-      touched.push(sub);
-    }
-    sub.batch.push(frame);
-    sub.batchSeq = framed.event.seq;
+  /**
+   * The frames as one Buffer: one write(2) instead of cork + N writes + writev. Subscribers of the
+   * same format and region usually wait for exactly the same frames, so the joined Buffer is
+   * built once and shared (keyed by its first part, checked part by part).
+   */
+  function joined(parts: Buffer[]): Buffer {
+    const first = parts[0] as Buffer;
+    const known = joins.get(first);
+    if (known && known.parts.length === parts.length && known.parts.every((part, i) => part === parts[i]))
+      return known.bytes;
+    const bytes = Buffer.concat(parts);
+    joins.set(first, { parts, bytes });
+    return bytes;
   }
 
   function frameFor(sub: Subscriber, framed: FramedEvent): Buffer | null {
@@ -268,6 +325,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   function endSub(sub: Subscriber, reason: EndReason): void {
     registry.remove(sub);
     sub.buffer = null;
+    sub.out = null;
     sub.sink.end(reason, sub.cursor);
     notifyDisconnect(sub, reason);
   }
@@ -399,8 +457,9 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       live: false,
       buffer: [],
       bufferedBytes: 0,
-      batch: null,
-      batchSeq: 0,
+      out: null,
+      outSeq: 0,
+      outBytes: 0,
       notified: false,
     };
     if (stopped) {
@@ -412,6 +471,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
     sink.onClose((cause) => {
       registry.remove(sub);
       sub.buffer = null;
+      sub.out = null;
       limits.release(sink.ip);
       notifyDisconnect(sub, cause);
     });
@@ -448,6 +508,8 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
 
   function heartbeat(): void {
     if (registry.size === 0) return;
+    // The beat says "everything up to `delivered` went out": finish a running fan-out first.
+    drainAll();
     const frames = heartbeatFrames(delivered, now(), sign);
     for (const sub of registry.all()) {
       // A stream whose snapshot is ahead of the fan-out waits for the next beat.
@@ -488,6 +550,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       // The ring must end at `latest` with no hole, or replays would index it wrongly.
       if (recent[recent.length - 1]?.event.seq !== latest) recent = [];
       sequenced = Math.max(sequenced, latest);
+      distributed = sequenced;
       delivered = sequenced;
       for (const seq of pending.keys()) if (seq <= sequenced) pending.delete(seq);
       started = true;
@@ -498,6 +561,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       stopped = true;
       unsubscribe?.();
       stopHeartbeat?.();
+      drainAll();
       const closing: Promise<void>[] = [];
       for (const sub of [...registry.all()]) {
         closing.push(new Promise((resolve) => sub.sink.onClose(() => resolve())));
