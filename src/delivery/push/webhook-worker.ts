@@ -97,6 +97,7 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<Webho
     const wanted = events.filter((e) => PUBLIC_EVENT_TYPES.has(e.type));
     if (wanted.length === 0) return;
     const webhooks = await store.webhooks.listWebhooks();
+    if (webhooks.length === 0) return;
     const rows: NewDelivery[] = [];
     const queuedMs = now();
     for (const event of wanted) {
@@ -105,6 +106,8 @@ export async function startWebhookWorker(deps: WebhookWorkerDeps): Promise<Webho
         if (event.seq > webhook.afterSeq && matches(deps.tree, webhook, event.regions, type))
           rows.push({ webhookId: webhook.id, eventSeq: event.seq, eventId: event.id, createdMs: queuedMs });
     }
+    // Nothing queued, nothing to claim: the due timer already covers retries.
+    if (rows.length === 0) return;
     await store.webhooks.enqueueDeliveries(rows);
     pump();
   };
