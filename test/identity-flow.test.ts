@@ -54,6 +54,28 @@ test('admin create → log in → author and approver over UA-59 → Extreme air
   const id = encodeURIComponent(issued.json.alert.id);
 
   assert.equal((await call(base, 'GET', '/v1/state/UA-59')).json.alerts.length, 0);
+  // A draft is no one's business but its author's and its approvers': to anyone else, by id or
+  // as XML, it does not exist (the same 404 as an unknown id).
+  const outsider = await createOperator(base, admin, {
+    name: 'taras',
+    roles: ['approver'],
+    jurisdiction: ['UA-63'],
+  });
+  for (const path of [`/v1/alerts/${id}`, `/v1/alerts/${id}.xml`]) {
+    for (const credentials of [undefined, outsider.credentials]) {
+      const hidden = await call(base, 'GET', path, credentials ? { credentials } : {});
+      assert.equal(hidden.status, 404, `${path} as ${credentials ? 'taras' : 'anonymous'}`);
+      assert.equal(hidden.json.error.code, 'ALERT_NOT_FOUND');
+    }
+    for (const who of [author, approver]) {
+      const shown = await call(base, 'GET', path, { credentials: who.credentials });
+      assert.equal(shown.status, 200, `${path}: ${shown.text}`);
+    }
+  }
+  assert.equal(
+    (await call(base, 'GET', `/v1/alerts/${id}`, { credentials: approver.credentials })).json.state,
+    'pending',
+  );
   const self = await call(base, 'POST', `/v1/alerts/${id}/approve`, { credentials: author.credentials });
   assert.equal(self.status, 403);
   assert.equal(self.json.error.code, 'AUTH_FORBIDDEN', 'an author has no approver role');

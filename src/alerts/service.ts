@@ -63,6 +63,9 @@ export interface AlertServiceDeps {
 }
 
 const EXPIRE_BATCH = 100;
+/** What the hub has published: readable by anyone. */
+const PUBLISHED_STATES: ReadonlySet<string> = new Set(['issued', 'superseded', 'ended']);
+
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 export function createAlertService(deps: AlertServiceDeps): AlertService {
@@ -405,6 +408,37 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     }
   }
 
+  /**
+   * A published alert (issued, superseded, ended) is public. A draft (pending, rejected, lapsed)
+   * is shown only to its author and to the approvers over its regions; anyone else is told it does
+   * not exist, so its id reveals nothing. Without a viewer (the hub's own callers) every alert.
+   */
+  async function readable(id: string, viewer: Actor | undefined): Promise<AlertRecord> {
+    const record = await store.getAlert(id);
+    if (
+      record &&
+      (viewer === undefined || PUBLISHED_STATES.has(record.state) || mayReadDraft(viewer, record))
+    )
+      return record;
+    throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
+  }
+
+  function mayReadDraft(viewer: Actor, record: AlertRecord): boolean {
+    if (viewer.kind !== 'system' && viewer.id === record.authorId) return true;
+    try {
+      authorize(viewer, 'alert.approve', {
+        regions: record.regions.map((r) => r.code),
+        alertId: record.id,
+        authorId: record.authorId,
+        status: record.status,
+      });
+      return true;
+    } catch (error) {
+      if (error instanceof TocsinError) return false;
+      throw error;
+    }
+  }
+
   async function decide(
     actor: Actor,
     id: string,
@@ -548,16 +582,13 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
     allClear: (actor, id, input, options) => change(actor, id, 'all-clear', input, options),
     cancel: (actor, id, input, options) => change(actor, id, 'cancel', input, options),
 
-    async get(id) {
-      const record = await store.getAlert(id);
-      if (!record) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
+    async get(id, viewer) {
+      const record = await readable(id, viewer);
       return toView(record, await store.getIncident(record.incidentId));
     },
 
-    async getXml(id) {
-      const record = await store.getAlert(id);
-      if (!record) throw new TocsinError('ALERT_NOT_FOUND', `No alert ${JSON.stringify(id.slice(0, 200))}`);
-      return record.xml;
+    async getXml(id, viewer) {
+      return (await readable(id, viewer)).xml;
     },
 
     list: (query) => listAlerts({ store, tree }, query),

@@ -139,9 +139,10 @@ export interface AlertService {
   update(actor: Actor, id: string, input: AlertInput, options?: IssueOptions): Promise<ChangeResult>;
   allClear(actor: Actor, id: string, input?: AlertInput, options?: IssueOptions): Promise<ChangeResult>;
   cancel(actor: Actor, id: string, input?: AlertInput, options?: IssueOptions): Promise<ChangeResult>;
-  get(id: string): Promise<AlertView>;
-  /** The CAP XML exactly as issued. */
-  getXml(id: string): Promise<string>;
+  /** `viewer`: who asks; a pending, rejected or lapsed alert is ALERT_NOT_FOUND to all but its author and its approvers. */
+  get(id: string, viewer?: Actor): Promise<AlertView>;
+  /** The CAP XML exactly as issued (`viewer` as for `get`). */
+  getXml(id: string, viewer?: Actor): Promise<string>;
   list(query: AlertListQuery): Promise<AlertList>;
   /** Region state of every region with an active incident; served from memory. */
   state(): PreparedJson;

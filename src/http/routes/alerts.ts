@@ -167,8 +167,7 @@ export function alertRoutes(deps: AlertRoutesDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request, reply) => {
-        await authenticate(request);
-        const xml = await alerts.getXml(request.params.id);
+        const xml = await alerts.getXml(request.params.id, await authenticate(request));
         return reply.type('application/cap+xml; charset=utf-8').send(xml);
       },
     );
@@ -184,8 +183,7 @@ export function alertRoutes(deps: AlertRoutesDeps): FastifyPluginAsyncTypebox {
         },
       },
       async (request) => {
-        await authenticate(request);
-        return alerts.get(request.params.id);
+        return alerts.get(request.params.id, await authenticate(request));
       },
     );
 
