@@ -78,19 +78,18 @@ static void send_all(conn_t *c, const char *data, size_t n) {
   }
 }
 
-/* The event number of a payload: "seq":K (Tocsin events and the brokers' payloads alike). */
+/* The event number of a payload: "seq":K (Tocsin events and the brokers' payloads alike).
+ * memmem, not a byte loop: in Tocsin's canonical JSON (RFC 8785, keys sorted) "seq" comes after
+ * the alert, ~2 KiB in, and the byte loop was 2.5 % of all CPU in the 100k run (perf). */
 static int64_t seq_of(const char *p, size_t n) {
   static const char key[] = "\"seq\":";
-  for (size_t i = 0; i + sizeof key - 1 < n; i++) {
-    if (p[i] == '"' && memcmp(p + i, key, sizeof key - 1) == 0) {
-      int64_t v = 0;
-      size_t j = i + sizeof key - 1;
-      if (j >= n || p[j] < '0' || p[j] > '9') return -1;
-      while (j < n && p[j] >= '0' && p[j] <= '9') v = v * 10 + (p[j++] - '0');
-      return v;
-    }
-  }
-  return -1;
+  const char *at = memmem(p, n, key, sizeof key - 1);
+  if (!at) return -1;
+  size_t j = (size_t)(at - p) + sizeof key - 1;
+  if (j >= n || p[j] < '0' || p[j] > '9') return -1;
+  int64_t v = 0;
+  while (j < n && p[j] >= '0' && p[j] <= '9') v = v * 10 + (p[j++] - '0');
+  return v;
 }
 
 static int is_event(const char *p, size_t n) {

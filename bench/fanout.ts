@@ -258,6 +258,8 @@ interface RoundResult {
   duplicated: number;
   outOfOrder: number;
   payloadBytes: number;
+  /** Publish → last subscriber of each closed-loop event, in publish order. */
+  latenciesMs: number[];
 }
 
 async function runOne(binary: string, contender: Contender, round: number): Promise<RoundResult> {
@@ -324,6 +326,7 @@ async function runOne(binary: string, contender: Contender, round: number): Prom
       generators.map((g) => g.child.line(/S (\d+) (\d+) (\d+) (\d+) (\d+)/, 60_000)),
     );
     const col = (i: number) => sum(stats.map((m) => Number(m[i])));
+    const inOrder = latencies.map((ms) => Math.round(ms * 10) / 10);
     latencies.sort((a, b) => a - b);
     return {
       contender: contender.name,
@@ -345,6 +348,7 @@ async function runOne(binary: string, contender: Contender, round: number): Prom
       duplicated: col(3),
       outOfOrder: col(4),
       payloadBytes: Math.round(col(5) / stats.length),
+      latenciesMs: inOrder,
     };
   } finally {
     for (const g of generators) await g.child.stop(2_000);
