@@ -18,7 +18,7 @@ import type { Bus } from './bus/bus.ts';
 import { createMemoryBus } from './bus/memory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { DEFAULT_EVENT_TYPES } from './cap/profiles/event-types.ts';
-import type { Config } from './config/schema.ts';
+import { type Config, eventKeysDir } from './config/schema.ts';
 import { type MqttChannel, startMqttChannel } from './delivery/push/mqtt.ts';
 import { createWebhookRegistry } from './delivery/push/webhook-registry.ts';
 import { createTargetGuard, parseAllowCidrs } from './delivery/push/webhook-target.ts';
@@ -114,7 +114,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
   const opened: { name: string; close: () => Promise<unknown> }[] = [];
   try {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    let keys: KeyRing = openKeyRing(config.dataDir);
+    let keys: KeyRing = openKeyRing(eventKeysDir(config));
 
     const { store, migrations } = await openStore(config, log);
     opened.push({ name: 'store', close: () => store.close() });
@@ -341,7 +341,7 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       ingest: ingest.poller,
       reloadKeys() {
         const previous = keys.current().kid;
-        keys = openKeyRing(config.dataDir);
+        keys = openKeyRing(eventKeysDir(config));
         log.info({ kid: keys.current().kid }, 'signing keys reloaded');
         if (keys.current().kid !== previous)
           recordKeyRotation(store.audit, previous, keys.current().kid, Date.now()).catch((error: unknown) =>

@@ -1,6 +1,7 @@
 // `tocsin ingest FILE [--source NAME]`: one CAP message or feed from a file (or `-` for stdin),
 // judged exactly as a polled source's would be — validated, de-duplicated, mapped to regions,
 // issued within the source's jurisdiction, recorded — directly on the data folder or database.
+
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { defaultNeedsApproval, neverNeedsApproval } from '../alerts/policy.ts';
@@ -10,6 +11,7 @@ import { openKeyRing } from '../auth/keys.ts';
 import { createAuthorize } from '../auth/policy.ts';
 import { createMemoryBus } from '../bus/memory.ts';
 import { DEFAULT_EVENT_TYPES } from '../cap/profiles/event-types.ts';
+import { eventKeysDir } from '../config/schema.ts';
 import { createIngester, type IngestReport, type SourceTrust } from '../ingest/ingest.ts';
 import { fetchText } from '../ingest/poller.ts';
 import { loadSources } from '../ingest/sources.ts';
@@ -91,7 +93,7 @@ export const command: Command = {
         if (!found) throw new UsageError(`no source '${name}' in ${config.ingest.sourcesFile}`);
         source = found;
       }
-      const keys = openKeyRing(config.dataDir);
+      const keys = openKeyRing(eventKeysDir(config));
       const xmlSigner = loadXmlSigner(config.alerts.xmlSigningKeyFile, config.alerts.xmlSigningCertFile);
       const bus = createMemoryBus({});
       const alerts = createAlertService({

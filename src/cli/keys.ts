@@ -1,8 +1,10 @@
 // `tocsin keys rotate | list`: the event-signing keys in the data folder. Rotation keeps every
 // old public key (still published in the JWKS) and drops the old private key. A running hub
 // keeps signing with the key it loaded until it restarts.
+
 import { openKeyRing, rotateKeys } from '../auth/keys.ts';
 import { formatViolations, loadConfig } from '../config/load.ts';
+import { eventKeysDir } from '../config/schema.ts';
 import { type Command, EXIT } from './command.ts';
 import { parseFlags, stringFlag, UsageError } from './flags.ts';
 
@@ -13,7 +15,8 @@ const help = `Usage: tocsin keys rotate [--data-dir DIR] [--config FILE] [--json
            signed before still verify. Restart the hub to sign with the new key.
   list     print the key ids (current first)
 
-The keys live in DIR/signing-keys.json (mode 0600); DIR defaults to TOCSIN_DATA_DIR or ./tocsin-data.
+The keys live in DIR/signing-keys.json (mode 0600): DIR is alerts.eventKeysDir (TOCSIN_EVENT_KEYS_DIR)
+when set, else the data dir (--data-dir, TOCSIN_DATA_DIR, ./tocsin-data).
 `;
 
 export const command: Command = {
@@ -43,7 +46,7 @@ export const command: Command = {
         io.stderr(formatViolations(result.violations));
         return EXIT.usage;
       }
-      const dir = result.config.dataDir;
+      const dir = eventKeysDir(result.config);
       if (action === 'rotate') {
         const { previous, current } = rotateKeys(dir);
         io.stdout(

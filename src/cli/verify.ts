@@ -1,6 +1,7 @@
 // `tocsin verify FILE`: checks a saved event (Ed25519 over the RFC 8785 canonical JSON of the
 // event without `sig`, key named by `kid`) or a signed CAP XML file (enveloped XML-DSig)
 // against a hub's keys. Exit 0 valid, 1 invalid, 2 usage or I/O.
+
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { verifyEvent } from '../alerts/event-signing.ts';
 import { KEY_FILE_NAME, openKeyRing } from '../auth/keys.ts';
 import { MAX_SIGNED_XML_BYTES, type TrustedKey, verifyCapSignature } from '../cap/dsig.ts';
 import { formatViolations, loadConfig } from '../config/load.ts';
+import { eventKeysDir } from '../config/schema.ts';
 import { type Command, EXIT } from './command.ts';
 import { parseFlags, stringFlag, UsageError } from './flags.ts';
 
@@ -158,7 +160,7 @@ async function loadKeys(
     io.stderr(formatViolations(result.violations));
     return undefined;
   }
-  const dir = result.config.dataDir;
+  const dir = eventKeysDir(result.config);
   // Never create keys where none exist: verification only reads.
   const events = existsSync(join(dir, KEY_FILE_NAME)) ? new Map(openKeyRing(dir).publicKeys()) : new Map();
   const keyFile = result.config.alerts.xmlSigningKeyFile;

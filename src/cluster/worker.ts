@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { type Logger, pino } from 'pino';
 import type { AlertService, PreparedJson } from '../alerts/types.ts';
 import { type KeyRing, openKeyRing } from '../auth/keys.ts';
-import type { Config } from '../config/schema.ts';
+import { type Config, eventKeysDir } from '../config/schema.ts';
 import { createStreamHub } from '../delivery/stream/hub.ts';
 import { streamDepsFrom } from '../delivery/stream/wiring.ts';
 import type { RegionRecord } from '../geo/types.ts';
@@ -80,7 +80,7 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
       }
       case 'tocsin:reload-keys':
         try {
-          keys = openKeyRing(config.dataDir);
+          keys = openKeyRing(eventKeysDir(config));
         } catch (error) {
           log.error({ err: error }, 'worker: cannot reload signing keys');
         }
@@ -111,7 +111,7 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
     onInit = resolve;
     send({ t: 'tocsin:ready' });
   });
-  keys = openKeyRing(config.dataDir);
+  keys = openKeyRing(eventKeysDir(config));
   const tree = await loadRegionTree(reader);
   const streams = createStreamHub(
     streamDepsFrom({

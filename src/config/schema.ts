@@ -265,6 +265,12 @@ export const ConfigSchema = Type.Object(
             'English text of the one-action correction (also used for other languages); {time}, {regions} and {event} are filled in.',
           env: 'TOCSIN_CORRECTION_TEXT_EN',
         }),
+        eventKeysDir: Type.String({
+          default: '',
+          description:
+            'Folder of the Ed25519 event-signing keys (signing-keys.json, made on first start); empty: the data dir. The nodes of a cluster share one folder (a mounted secret) so that all sign with the same key and publish the same JWKS.',
+          env: 'TOCSIN_EVENT_KEYS_DIR',
+        }),
         xmlSigningKeyFile: Type.String({
           default: '',
           description:
@@ -474,3 +480,8 @@ export const ConfigSchema = Type.Object(
 );
 
 export type Config = Static<typeof ConfigSchema>;
+
+/** Where the event-signing keys live: `alerts.eventKeysDir`, else the data dir. */
+export function eventKeysDir(config: Config): string {
+  return config.alerts.eventKeysDir === '' ? config.dataDir : config.alerts.eventKeysDir;
+}
