@@ -5,7 +5,7 @@ import { MemoryLog, MemoryState, testTree } from '../../../test/helpers/stream.t
 import { createMemoryBus } from '../../bus/memory.ts';
 import type { CloseCause, EndReason, StreamSink } from './connection.ts';
 import { createStreamHub } from './hub.ts';
-import type { CommittedEvent } from './types.ts';
+import type { CommittedEvent, StreamOptions } from './types.ts';
 
 class RecordingSink implements StreamSink {
   readonly transport = 'ws' as const;
@@ -71,7 +71,7 @@ function committed(seq: number, regions: string[] = ['UA-59'], type = 'alert.iss
   return { seq, json: JSON.stringify({ seq, id: `e${seq}`, type, regions, alert: { status: 'Actual' } }) };
 }
 
-function world() {
+function world(options: Partial<StreamOptions> = {}) {
   const tree = testTree();
   const log = new MemoryLog();
   const state = new MemoryState(tree);
@@ -82,6 +82,7 @@ function world() {
     state,
     bus,
     sign: (u) => JSON.stringify({ ...u, kid: 'k', sig: 's' }),
+    options,
   });
   const commit = (seq: number, regions?: string[], type?: string) => {
     const event = committed(seq, regions, type);
@@ -170,6 +171,23 @@ describe('the stream hub', () => {
     }
     const last = sinks[sinks.length - 1] as RecordingSink;
     assert.equal(last.writes.length, 2, 'snapshot, then event 1 and the beat in one write');
+    await hub.stop();
+  });
+
+  it('spreads heartbeats: each stream is beaten once per interval, one group per second', async () => {
+    // 2 s between beats → two groups, one beaten every second.
+    const { hub } = world({ heartbeatMs: 2_000 });
+    await hub.start();
+    const sinks = Array.from({ length: 4 }, () => new RecordingSink());
+    for (const sink of sinks) await hub.open(sink, { codes: null, format: 'json', excludeExercises: false });
+    const beats = (sink: RecordingSink) => sink.messages().filter((m) => m.includes('"heartbeat"')).length;
+    // The beat timer is unref'd: this deadline keeps the loop alive (and fails a test that hangs).
+    const deadline = setTimeout(() => assert.fail('no heartbeats within 10 s'), 10_000);
+    await Promise.race(sinks.map((sink) => sink.until(2)));
+    assert.deepEqual(sinks.map(beats), [1, 0, 1, 0], 'the first second beats one group only');
+    await Promise.all(sinks.map((sink) => sink.until(2)));
+    assert.deepEqual(sinks.map(beats), [1, 1, 1, 1], 'the next second the other group');
+    clearTimeout(deadline);
     await hub.stop();
   });
 

@@ -36,6 +36,8 @@ interface CompactFrames {
 
 interface Subscriber extends Registered {
   readonly sink: StreamSink;
+  /** Which of the heartbeat groups beats this stream (see BEAT_GROUP_MS). */
+  readonly beatGroup: number;
   readonly spec: SubscriptionSpec;
   /** Subscriptions with the same key get the same compact lines and snapshots. */
   readonly group: string;
@@ -91,6 +93,15 @@ const GAP_RETRY_MS = 50;
  */
 const WRITE_SLICE = 1_000;
 
+/**
+ * Heartbeats are spread over the interval: streams are dealt into heartbeatMs / BEAT_GROUP_MS
+ * groups and one group is beaten every BEAT_GROUP_MS, so each stream still gets a beat every
+ * heartbeatMs but the hub never writes to every socket at once. At 100,000 subscribers a beat to
+ * all was a whole fan-out (≈ 0.8 s of both cores) and an alert that came during it was 100–200 ms
+ * late (the spikes every ≈ 15 s in the scale run); one group of 15 costs a fifteenth of that.
+ */
+const BEAT_GROUP_MS = 1_000;
+
 /** Joined frames shared by every socket that waits for the same frames (see `joined`). */
 interface Joined {
   parts: Buffer[];
@@ -125,6 +136,9 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   let drainScheduled = false;
   /** Joined frames by their first part, kept while a fan-out runs (one per format and group). */
   const joins = new Map<Buffer, Joined>();
+  const beatGroups = Math.max(1, Math.floor(options.heartbeatMs / BEAT_GROUP_MS));
+  let nextBeatGroup = 0;
+  let beatTicks = 0;
   /** The most recent events, contiguous by seq, kept framed for replays. */
   let recent: FramedEvent[] = [];
   const snapshots = new Map<string, string>();
@@ -458,6 +472,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       group: `${spec.excludeExercises ? 'x' : 'a'}|${spec.codes === null ? '*' : [...spec.codes].sort().join(',')}`,
       mark: -1,
       cursor: 0,
+      beatGroup: nextBeatGroup++ % beatGroups,
       live: false,
       buffer: [],
       bufferedBytes: 0,
@@ -513,15 +528,17 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
   // A beat is one more frame in each socket's next write, after every event it covers, and goes
   // out in the same slices: an event committed during a beat joins it (at 100,000 subscribers a
   // beat written in one go held the loop ≈ 1 s and doubled the latency of an event behind it).
-  function heartbeat(): void {
+  /** Beats the streams of one group, or all of them (`group` -1). */
+  function beat(group: number): void {
     if (registry.size === 0) return;
     distribute();
     // Every event up to `distributed` is written, or waits in `out` ahead of the beat.
     const seq = distributed;
-    const frames = heartbeatFrames(seq, now(), sign);
+    let frames: ReturnType<typeof heartbeatFrames> | undefined;
     for (const sub of registry.all()) {
       // A stream whose snapshot is ahead of the fan-out waits for the next beat.
-      if (!sub.live || sub.cursor > seq) continue;
+      if (!sub.live || sub.cursor > seq || (group >= 0 && sub.beatGroup !== group)) continue;
+      frames ??= heartbeatFrames(seq, now(), sign);
       const compact = sub.spec.format === 'compact';
       const frame =
         sub.sink.transport === 'sse'
@@ -534,6 +551,15 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       enqueue(sub, frame, sub.out === null ? sub.cursor : sub.outSeq);
     }
     scheduleDrain();
+  }
+
+  function heartbeat(): void {
+    beat(-1);
+  }
+
+  function beatNextGroup(): void {
+    beat(beatTicks % beatGroups);
+    beatTicks++;
   }
 
   return {
@@ -564,7 +590,7 @@ export function createStreamHub(deps: StreamDeps): StreamHub {
       for (const seq of pending.keys()) if (seq <= sequenced) pending.delete(seq);
       started = true;
       pump();
-      stopHeartbeat = startHeartbeat(options.heartbeatMs, heartbeat);
+      stopHeartbeat = startHeartbeat(options.heartbeatMs / beatGroups, beatNextGroup);
     },
     async stop() {
       stopped = true;
