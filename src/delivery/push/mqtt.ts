@@ -134,16 +134,9 @@ export async function startMqttChannel(deps: MqttChannelDeps): Promise<MqttChann
     await Promise.all(pending);
   };
 
-  const cursor: ChannelCursor = await startChannelCursor({
-    channel: deps.channel ?? 'mqtt',
-    cursors: deps.cursors,
-    events: deps.events,
-    bus: deps.bus,
-    handle,
-    onError: (error, context) => log?.warn({ err: error, ...context }, 'MQTT delivery paused; retrying'),
-    onGap: (gap) => log?.warn(gap, 'MQTT channel: events pruned before delivery'),
-  });
-
+  // Listening before the first await: on a fast broker the connection is up while the cursor
+  // still reads its position (measured on PostgreSQL), and a missed `connect` never announced.
+  let cursor: ChannelCursor | undefined;
   client.on('connect', () => {
     log?.info({ url: redact(deps.url) }, 'MQTT connected');
     const run = announce()
@@ -157,13 +150,23 @@ export async function startMqttChannel(deps: MqttChannelDeps): Promise<MqttChann
         log?.warn({ err: error }, 'MQTT announce failed; repeated on the next connect'),
       );
     announcing = run;
-    cursor.poke();
+    cursor?.poke();
   });
   client.on('close', () => {
     isAnnounced = false;
     log?.warn({ url: redact(deps.url) }, 'MQTT connection closed; reconnecting');
   });
   client.on('error', (error) => log?.warn({ err: error }, 'MQTT error'));
+
+  cursor = await startChannelCursor({
+    channel: deps.channel ?? 'mqtt',
+    cursors: deps.cursors,
+    events: deps.events,
+    bus: deps.bus,
+    handle,
+    onError: (error, context) => log?.warn({ err: error, ...context }, 'MQTT delivery paused; retrying'),
+    onGap: (gap) => log?.warn(gap, 'MQTT channel: events pruned before delivery'),
+  });
 
   return {
     connected: () => client.connected,
