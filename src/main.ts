@@ -19,6 +19,7 @@ import { createMemoryBus } from './bus/memory.ts';
 import { createNatsBus } from './bus/nats.ts';
 import { DEFAULT_EVENT_TYPES } from './cap/profiles/event-types.ts';
 import { type Config, eventKeysDir } from './config/schema.ts';
+import { type Lease, soleNodeLease } from './delivery/push/lease.ts';
 import { type MqttChannel, startMqttChannel } from './delivery/push/mqtt.ts';
 import { createWebhookRegistry } from './delivery/push/webhook-registry.ts';
 import { createTargetGuard, parseAllowCidrs } from './delivery/push/webhook-target.ts';
@@ -44,6 +45,7 @@ import { installSecurity, parseOrigins } from './http/security.ts';
 import type { IngestPoller } from './ingest/poller.ts';
 import { prepareIngest } from './ingest/wiring.ts';
 import { DEFAULT_REGIONS_ATTRIBUTION, loadRegionTree } from './store/default-regions.ts';
+import { createPostgresLease } from './store/postgres/lease.ts';
 import { POSTGRES_MIGRATIONS } from './store/postgres/migrations.ts';
 import { openPostgresStore } from './store/postgres/postgres-store.ts';
 import { SQLITE_MIGRATIONS } from './store/sqlite/migrations.ts';
@@ -60,7 +62,10 @@ export interface Hub {
   store: Store;
   /** The webhook channel (undefined when webhooks.enabled is off). */
   webhooks: WebhookWorker | undefined;
-  /** The MQTT channel (when MQTT_URL is set) and the Web Push channel (when webPush.enabled), for tests. */
+  /**
+   * The MQTT channel (when MQTT_URL is set) and the Web Push channel (when webPush.enabled), for
+   * tests: undefined too while another node of the cluster holds the lease that runs them.
+   */
   push: { mqtt: MqttChannel | undefined; webPush: WebPushChannel | undefined };
   /** The bus committed events travel on (stream workers are fed from it: src/cluster/). */
   bus: Bus;
@@ -77,7 +82,12 @@ export interface HubOptions {
   logger?: Logger;
   /** Extra route plugins (tests, later issues). */
   plugins?: FastifyPluginAsync[];
+  /** How often a node without the MQTT / Web Push lease tries for it, and its holder checks it (default 2 s / 5 s). */
+  leaseRetryMs?: number;
 }
+
+/** The advisory lock number of the MQTT / Web Push lease (src/store/postgres/lease.ts). */
+const PUSH_CHANNELS_LEASE = 1;
 
 async function openStore(config: Config, log: Logger): Promise<{ store: Store; migrations: number[] }> {
   if (config.database.url !== '') {
@@ -176,35 +186,57 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       maxWebhooks: webhookConfig.maxWebhooks,
       poke: () => webhooks?.poke(),
     });
-    // MQTT and Web Push (docs/mqtt-push.md): durable channels on their own cursors, stopped before the store.
-    const mqtt = config.mqtt.url
-      ? await startMqttChannel({
-          ...config.mqtt,
-          tree,
-          eventTypes: DEFAULT_EVENT_TYPES,
-          stateOf: (code) => alerts.stateOf(code),
-          cursors: store.cursors,
-          events: store,
-          bus,
-          log,
-        })
-      : undefined;
-    if (mqtt) opened.push({ name: 'mqtt', close: () => mqtt.stop() });
+    // MQTT and Web Push (docs/mqtt-push.md): durable channels on their own cursors, stopped before
+    // the store, run by one node of a cluster at a time (the lease: src/delivery/push/lease.ts).
     const vapid = await loadVapidKeys(store.push, Date.now());
     const pushConfig = config.webPush;
-    const webPush = pushConfig.enabled
-      ? await startWebPushChannel({
-          ...pushConfig,
-          store: store.push,
-          keys: vapid,
-          tree,
-          cursors: store.cursors,
-          events: store,
-          bus,
-          log,
-        })
-      : undefined;
-    if (webPush) opened.push({ name: 'web push', close: () => webPush.stop() });
+    let mqtt: MqttChannel | undefined;
+    let webPush: WebPushChannel | undefined;
+    if (config.mqtt.url || pushConfig.enabled) {
+      const lease: Lease = config.database.url
+        ? createPostgresLease({
+            url: config.database.url,
+            lockId: PUSH_CHANNELS_LEASE,
+            ...(options.leaseRetryMs !== undefined ? { retryMs: options.leaseRetryMs } : {}),
+            ...(options.leaseRetryMs !== undefined ? { checkMs: options.leaseRetryMs } : {}),
+            log,
+          })
+        : soleNodeLease();
+      opened.push({ name: 'mqtt and web push', close: () => lease.stop() });
+      await lease.run({
+        acquired: async () => {
+          mqtt = config.mqtt.url
+            ? await startMqttChannel({
+                ...config.mqtt,
+                tree,
+                eventTypes: DEFAULT_EVENT_TYPES,
+                stateOf: (code) => alerts.stateOf(code),
+                cursors: store.cursors,
+                events: store,
+                bus,
+                log,
+              })
+            : undefined;
+          webPush = pushConfig.enabled
+            ? await startWebPushChannel({
+                ...pushConfig,
+                store: store.push,
+                keys: vapid,
+                tree,
+                cursors: store.cursors,
+                events: store,
+                bus,
+                log,
+              })
+            : undefined;
+        },
+        lost: async () => {
+          const [m, w] = [mqtt, webPush];
+          [mqtt, webPush] = [undefined, undefined];
+          await Promise.all([m?.stop(), w?.stop()]);
+        },
+      });
+    }
     const pushPlugin = pushRoutes({
       vapidPublicKey: vapid.publicKey,
       subscriptions: createPushSubscriptions({ ...pushConfig, store: store.push, tree }),
@@ -336,7 +368,14 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
       alerts,
       store,
       webhooks,
-      push: { mqtt, webPush },
+      push: {
+        get mqtt() {
+          return mqtt;
+        },
+        get webPush() {
+          return webPush;
+        },
+      },
       bus,
       ingest: ingest.poller,
       reloadKeys() {

@@ -146,7 +146,8 @@ export const ConfigSchema = Type.Object(
           default: '',
           pattern: '^(mqtts?://.+)?$',
           hint: 'empty or an mqtt:// or mqtts:// URL',
-          description: 'mqtt://... turns on the MQTT delivery channel; empty leaves it off.',
+          description:
+            'mqtt://... turns on the MQTT delivery channel; empty leaves it off. In a cluster, one node at a time publishes (a PostgreSQL lease).',
           env: 'MQTT_URL',
         }),
         topicPrefix: Type.String({
@@ -187,7 +188,7 @@ export const ConfigSchema = Type.Object(
         enabled: Type.Boolean({
           default: true,
           description:
-            'Deliver alerts to Web Push subscriptions (VAPID keys are generated on first start). In a cluster, turn it on for one node only.',
+            'Deliver alerts to Web Push subscriptions (VAPID keys are generated on first start). In a cluster, one node at a time delivers (a PostgreSQL lease).',
           env: 'TOCSIN_WEB_PUSH',
         }),
         subject: Type.String({

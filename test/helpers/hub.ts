@@ -35,6 +35,8 @@ export interface TestHubOptions {
   configure?: (config: Config) => void;
   /** Extra route plugins (e.g. a route a test controls). */
   plugins?: FastifyPluginAsync[];
+  /** HubOptions.leaseRetryMs: how soon a standby node tries for the MQTT / Web Push lease. */
+  leaseRetryMs?: number;
 }
 
 /** Makes a temp dir removed by the returned function. */
@@ -74,7 +76,10 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   options.configure?.(config);
   let hub: Hub;
   try {
-    hub = await startHub(config, options.plugins ? { plugins: options.plugins } : {});
+    hub = await startHub(config, {
+      ...(options.plugins ? { plugins: options.plugins } : {}),
+      ...(options.leaseRetryMs !== undefined ? { leaseRetryMs: options.leaseRetryMs } : {}),
+    });
   } catch (error) {
     temp?.remove();
     await database?.drop();
