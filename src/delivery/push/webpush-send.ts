@@ -17,6 +17,8 @@ export interface PushResponse {
   /** null when no response arrived (network error, timeout). */
   status: number | null;
   error: string | null;
+  /** The response's Retry-After in seconds (RFC 9110 §10.2.3, the delta form), when it had one. */
+  retryAfterS?: number;
 }
 
 const RESPONSE_LIMIT_BYTES = 4096;
@@ -49,11 +51,11 @@ export function sendPush(request: PushRequest, agents: PushAgents): Promise<Push
   }) as unknown as LookupFunction;
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (status: number | null, error: string | null) => {
+    const finish = (status: number | null, error: string | null, retryAfterS?: number) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ status, error });
+      resolve(retryAfterS === undefined ? { status, error } : { status, error, retryAfterS });
     };
     const req = (secure ? https : http).request({
       protocol: url.protocol,
@@ -75,6 +77,9 @@ export function sendPush(request: PushRequest, agents: PushAgents): Promise<Push
     );
     req.on('response', (res) => {
       const status = res.statusCode ?? 0;
+      const retryAfter = /^\d{1,9}$/.test(String(res.headers['retry-after'] ?? ''))
+        ? Number(res.headers['retry-after'])
+        : undefined;
       const chunks: Buffer[] = [];
       let read = 0;
       const done = () => {
@@ -82,6 +87,7 @@ export function sendPush(request: PushRequest, agents: PushAgents): Promise<Push
         finish(
           status,
           status >= 200 && status < 300 ? null : `HTTP ${status}${excerpt ? `: ${excerpt}` : ''}`,
+          retryAfter,
         );
       };
       res.on('data', (chunk: Buffer) => {

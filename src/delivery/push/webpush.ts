@@ -3,9 +3,12 @@
 // its durable cursor; each public event becomes one compact payload (webpush-payload.ts),
 // encrypted per subscription (RFC 8291 aes128gcm) and sent to every subscription whose regions
 // the event concerns (the region, an ancestor or a descendant). A push service answering 404 or
-// 410 says the subscription is gone: it is removed. Other failures are logged and not retried:
-// push services queue for offline devices themselves (TTL), and one dead service must not hold
-// back every other subscriber. The cursor advances once every send of a batch has finished.
+// 410 says the subscription is gone: it is removed. One that is overloaded or failing (429, 5xx,
+// no answer) gets the message again later (`retryDelaysMs`, or its Retry-After when longer), while
+// the message's TTL lasts, from an in-memory queue beside the cursor: one dead service never holds
+// back every other subscriber, and a restart forgets pending retries (the first attempt was
+// made). Other failures (400, 413, ...) are logged. The cursor advances once every first send of a
+// batch has finished.
 import webpush from 'web-push';
 import { PUBLIC_EVENT_TYPES } from '../../alerts/events.ts';
 import type { Bus } from '../../bus/bus.ts';
@@ -40,23 +43,40 @@ export interface WebPushChannelDeps {
   log?: WebPushLog;
   now?: () => number;
   resolve?: Resolve;
+  /** Waits before the 2nd, 3rd, ... attempt of a send that failed for a while (default 2 s, 10 s, 60 s). */
+  retryDelaysMs?: readonly number[];
 }
 
 export interface WebPushStats {
   sent: number;
+  /** Attempts that failed (a retried send counts each failed attempt). */
   failed: number;
   removed: number;
+  /** Attempts scheduled again after a 429, 5xx or no answer. */
+  retried: number;
 }
 
 export interface WebPushChannel {
   /** Resolves once every event up to `seq` (default: the log's latest now) has been sent. */
   caughtUp(seq?: number): Promise<void>;
   stats(): WebPushStats;
+  /** Resolves once no retry is waiting or being sent. */
+  retriesSettled(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const DEFAULT_CONCURRENCY = 32;
 const GONE = new Set([404, 410]);
+const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 60_000];
+/** A push service's Retry-After is followed up to this long. */
+const MAX_RETRY_AFTER_MS = 300_000;
+/** Retries waiting at once: beyond this a failed send is logged and dropped (a push service down for everyone). */
+const MAX_PENDING_RETRIES = 10_000;
+
+/** RFC 8030 §5 / RFC 9110: worth another try — too many requests, a server error, or no answer. */
+function transient(status: number | null): boolean {
+  return status === null || status === 429 || status >= 500;
+}
 /** JWT lifetime: RFC 8292 §2 allows at most 24 hours. */
 const VAPID_JWT_TTL_S = 12 * 3600;
 const VAPID_REUSE_MS = 3_600_000;
@@ -104,14 +124,27 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
     vapidCache.set(audience, { headers, untilMs: at + VAPID_REUSE_MS });
     return headers;
   };
-  const stats: WebPushStats = { sent: 0, failed: 0, removed: 0 };
+  const stats: WebPushStats = { sent: 0, failed: 0, removed: 0, retried: 0 };
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
+  const retryDelaysMs = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  const retries = new Set<NodeJS.Timeout>();
+  let retrying = 0; // retries waiting or being sent
+  let settledWaiters: (() => void)[] = [];
+  const retryDone = () => {
+    if (--retrying > 0) return;
+    const waiters = settledWaiters;
+    settledWaiters = [];
+    for (const resolve of waiters) resolve();
+  };
+  let stopped = false;
 
   const sendOne = async (
     sub: PushSubscriptionRecord,
     payload: string,
     ttl: number,
     urgency: webpush.Urgency,
+    attempt = 0,
+    expiresMs = now() + ttl * 1000,
   ) => {
     let target: Awaited<ReturnType<typeof guard.check>>;
     try {
@@ -140,10 +173,42 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
       return;
     }
     stats.failed++;
-    if (response.status !== null && GONE.has(response.status))
+    if (response.status !== null && GONE.has(response.status)) {
       await remove(sub, `push service answered ${response.status}`);
-    else
-      deps.log?.warn({ endpoint: origin(sub.endpoint), error: response.error }, 'Web Push delivery failed');
+      return;
+    }
+    const delay = Math.max(
+      retryDelaysMs[attempt] ?? Number.POSITIVE_INFINITY,
+      Math.min((response.retryAfterS ?? 0) * 1000, MAX_RETRY_AFTER_MS),
+    );
+    const retry =
+      transient(response.status) &&
+      !stopped &&
+      retries.size < MAX_PENDING_RETRIES &&
+      now() + delay < expiresMs;
+    deps.log?.warn(
+      {
+        endpoint: origin(sub.endpoint),
+        error: response.error,
+        attempt: attempt + 1,
+        retryInMs: retry ? delay : null,
+      },
+      'Web Push delivery failed',
+    );
+    if (!retry) return;
+    stats.retried++;
+    retrying++;
+    const timer = setTimeout(() => {
+      retries.delete(timer);
+      const ttlLeft = Math.max(1, Math.floor((expiresMs - now()) / 1000));
+      sendOne(sub, payload, ttlLeft, urgency, attempt + 1, expiresMs)
+        .catch((error: unknown) =>
+          deps.log?.warn({ err: error, endpoint: origin(sub.endpoint) }, 'Web Push retry failed'),
+        )
+        .finally(retryDone);
+    }, delay);
+    timer.unref();
+    retries.add(timer);
   };
 
   const remove = async (sub: PushSubscriptionRecord, why: string) => {
@@ -179,7 +244,15 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
   return {
     caughtUp: (seq) => cursor.caughtUp(seq),
     stats: () => ({ ...stats }),
+    retriesSettled: () =>
+      retrying === 0 ? Promise.resolve() : new Promise<void>((resolve) => settledWaiters.push(resolve)),
     async stop() {
+      stopped = true;
+      for (const timer of retries) {
+        clearTimeout(timer);
+        retryDone();
+      }
+      retries.clear();
       await cursor.stop();
       agents.destroy();
     },
