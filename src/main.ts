@@ -344,7 +344,11 @@ export async function startHub(config: Config, options: HubOptions = {}): Promis
     );
     await attachStreams(app as never, streams, tree);
 
-    await app.listen({ host: config.server.host, port: config.server.port });
+    await app.listen({
+      host: config.server.host,
+      port: config.server.port,
+      backlog: config.server.listenBacklog,
+    });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.server.port;
     const host = config.server.host.includes(':') ? `[${config.server.host}]` : config.server.host;

@@ -175,7 +175,11 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
         });
     };
   });
-  await app.listen({ host: config.server.host, port: config.server.port });
+  await app.listen({
+    host: config.server.host,
+    port: config.server.port,
+    backlog: config.server.listenBacklog,
+  });
   log.debug({ pid: process.pid }, 'stream worker listening');
   await stopped;
 }

@@ -23,6 +23,14 @@ export const ConfigSchema = Type.Object(
           description: 'TCP port; 0 picks a free port (the URL is printed when listening).',
           env: 'PORT',
         }),
+        listenBacklog: Type.Integer({
+          default: 4096,
+          minimum: 1,
+          maximum: 65_535,
+          description:
+            'Connections the kernel queues before the hub accepts them (capped by net.core.somaxconn). After a restart every subscriber reconnects at once: Node’s default of 511 made the kernel drop or SYN-cookie the excess in the 100,000-subscriber run.',
+          env: 'TOCSIN_LISTEN_BACKLOG',
+        }),
         bodyLimitBytes: Type.Integer({
           default: 1_048_576,
           minimum: 1024,
