@@ -1,6 +1,7 @@
 // SSE streams on a real socket: snapshot, live delivery, filtering, resume, reset, heartbeats,
 // compact format, exercises opt-out and refusals.
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { verifyEvent } from '../src/alerts/event-signing.ts';
 import { openSse, startWorld, type World } from './helpers/stream.ts';
@@ -13,6 +14,32 @@ describe('GET /v1/stream over SSE', () => {
   });
   after(async () => {
     await world.close();
+  });
+
+  it('tells each EventSource its own reconnection delay, 1–3 s, so a restart is not one instant for all', async () => {
+    const retryOf = () =>
+      new Promise<number>((resolve, reject) => {
+        const socket = connect(world.port, '127.0.0.1', () =>
+          socket.write(
+            'GET /v1/stream?regions=UA-59 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n',
+          ),
+        );
+        let text = '';
+        socket.on('data', (chunk) => {
+          text += chunk.toString('utf8');
+          const match = /\r\n\r\nretry: (\d+)\n/.exec(text);
+          if (match) {
+            socket.destroy();
+            resolve(Number(match[1]));
+          }
+        });
+        socket.on('error', reject);
+      });
+    const delays: number[] = [];
+    for (let i = 0; i < 20; i++) delays.push(await retryOf());
+    for (const delay of delays) assert.ok(delay >= 1000 && delay < 3000, `retry ${delay}`);
+    // 20 draws out of 2,000 values: all equal only if the value were fixed.
+    assert.ok(new Set(delays).size > 1, `one value for all: ${delays[0]}`);
   });
 
   it('sends a signed snapshot of the subscribed regions on connect, then live events with their seq', async () => {

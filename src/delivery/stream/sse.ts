@@ -7,8 +7,13 @@ import type { EndReason, StreamSink } from './connection.ts';
 import { createSocketSink } from './connection.ts';
 import { sseFrame } from './frames.ts';
 
-/** What EventSource should wait before reconnecting (HTML §9.2.6 `retry`). */
-const RECONNECT_MS = 1_000;
+/**
+ * What EventSource should wait before reconnecting (HTML §9.2.6 `retry`): 1–3 s, drawn per
+ * connection. EventSource waits exactly that long, without jitter of its own, so one fixed value
+ * would bring every subscriber of a restarted hub back in the same instant.
+ */
+const RECONNECT_MIN_MS = 1_000;
+const RECONNECT_SPREAD_MS = 2_000;
 
 const BASE_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -31,7 +36,8 @@ export function openSse(
   for (const [name, value] of Object.entries(headers)) {
     if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name) && !/[\r\n]/.test(value)) head += `${name}: ${value}\r\n`;
   }
-  socket.write(`${head}\r\nretry: ${RECONNECT_MS}\n\n`);
+  const retry = RECONNECT_MIN_MS + Math.floor(Math.random() * RECONNECT_SPREAD_MS);
+  socket.write(`${head}\r\nretry: ${retry}\n\n`);
   return createSocketSink(socket, 'sse', maxQueueBytes, farewell);
 }
 
