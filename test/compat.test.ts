@@ -261,3 +261,94 @@ describe('compatibility APIs', () => {
     assert.ok(list.every((m) => m.activeAlerts.some((a) => a.type === 'AIR')));
   });
 });
+
+describe('compatibility history endpoints', () => {
+  let own: TestHub;
+  const at = async (path: string) => {
+    const response = await fetch(`${own.url}${path}`);
+    const text = await response.text();
+    return { status: response.status, json: text ? JSON.parse(text) : undefined };
+  };
+  const issue = async (body: Record<string, unknown>) => {
+    const response = await fetch(`${own.url}/v1/alerts`, {
+      method: 'POST',
+      headers: { ...own.headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    const json = (await response.json()) as { alert: { id: string } };
+    assert.equal(response.status, 201, JSON.stringify(json));
+    return json.alert.id;
+  };
+
+  before(async () => {
+    own = await startTestHub();
+    const airRaid = await issue({ event: 'air_raid', regions: ['UA-59'] });
+    const cleared = await fetch(`${own.url}/v1/alerts/${encodeURIComponent(airRaid)}/all-clear`, {
+      method: 'POST',
+      headers: own.headers,
+    });
+    assert.equal(cleared.status, 201, await cleared.text());
+    await issue({ event: 'drone', regions: ['UA-59'] });
+    await issue({ event: 'artillery', regions: ['UA-63'] });
+    await issue({ event: 'air_raid', regions: ['UA-59'], status: 'Exercise' });
+  });
+  after(() => own.stop());
+
+  test('alerts.in.ua regions/{uid}/alerts/{period}.json: the region’s alerts, ended ones with finished_at, no drills', async () => {
+    const reply = await at('/compat/alerts-in-ua/v1/regions/20/alerts/week_ago.json');
+    assert.equal(reply.status, 200);
+    const alerts = reply.json.alerts as {
+      id: number;
+      finished_at: string | null;
+      alert_type: string;
+      notes: string;
+    }[];
+    assert.equal(alerts.length, 2, JSON.stringify(alerts));
+    const [newest, oldest] = alerts as [(typeof alerts)[0], (typeof alerts)[0]];
+    assert.equal(newest.finished_at, null, 'the drone alert is still on');
+    assert.equal(newest.alert_type, 'air_raid');
+    assert.match(
+      oldest.finished_at ?? '',
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/,
+      'the all-clear ended it',
+    );
+    const example = recorded('alerts-in-ua/active.json') as { alerts: unknown[] };
+    assertSameShape(newest, example.alerts[0], new Set(['location_raion']));
+    const kharkiv = (await at('/compat/alerts-in-ua/v1/regions/22/alerts/month_ago.json')).json.alerts;
+    assert.deepEqual(
+      kharkiv.map((a: { alert_type: string }) => a.alert_type),
+      ['artillery_shelling'],
+    );
+    assert.equal((await at('/compat/alerts-in-ua/v1/regions/999/alerts/week_ago.json')).status, 404);
+    const badPeriod = await at('/compat/alerts-in-ua/v1/regions/20/alerts/year_ago.json');
+    assert.equal(badPeriod.status, 400);
+    assert.match(badPeriod.json.message, /week_ago/);
+  });
+
+  test('ukrainealarm alerts/regionHistory: newest first, isContinue for the running one, a country-wide alert included', async () => {
+    await issue({ event: 'missile', regions: ['UA'] });
+    const reply = await at('/compat/ukrainealarm/api/v3/alerts/regionHistory?regionId=20');
+    assert.equal(reply.status, 200);
+    const [sumy] = reply.json as {
+      regionId: string;
+      regionName: string;
+      alarms: Record<string, unknown>[];
+    }[];
+    assert.equal(sumy?.regionId, '20');
+    assert.equal(sumy?.regionName, 'Сумська область');
+    assert.deepEqual(
+      sumy?.alarms.map((a) => [a.alertType, a.isContinue]),
+      [
+        ['AIR', true],
+        ['AIR', true],
+        ['AIR', false],
+      ],
+    );
+    for (const alarm of sumy?.alarms ?? []) {
+      assert.match(String(alarm.startDate), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      assert.ok(String(alarm.endDate) >= String(alarm.startDate));
+    }
+    assert.equal((await at('/compat/ukrainealarm/api/v3/alerts/regionHistory?regionId=9999')).status, 404);
+    assert.equal((await at('/compat/ukrainealarm/api/v3/alerts/regionHistory')).status, 400);
+  });
+});

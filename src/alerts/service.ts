@@ -593,6 +593,8 @@ export function createAlertService(deps: AlertServiceDeps): AlertService {
 
     list: (query) => listAlerts({ store, tree }, query),
 
+    incidentsBetween: (fromMs, toMs) => store.listIncidents({ fromMs, toMs }),
+
     state: () => regionState.all(),
     stateOf: (code) => regionState.of(code),
 

@@ -1,7 +1,7 @@
 // The public shape of the alert lifecycle: what HTTP, the CLI and feed ingest call, and what they
 // get back. The implementation is service.ts (createAlertService).
 import type { Alert, Status } from '../cap/types.ts';
-import type { AlertState, EndReason, EventRecord, RegionLink } from '../store/store.ts';
+import type { AlertState, EndReason, EventRecord, IncidentRecord, RegionLink } from '../store/store.ts';
 import type { Actor } from './actor.ts';
 
 /** The short form of DESIGN.md: the hub fills in the rest of the CAP message. */
@@ -144,6 +144,8 @@ export interface AlertService {
   /** The CAP XML exactly as issued (`viewer` as for `get`). */
   getXml(id: string, viewer?: Actor): Promise<string>;
   list(query: AlertListQuery): Promise<AlertList>;
+  /** Incidents that overlap [fromMs, toMs): started before toMs, not ended before fromMs (compat history). */
+  incidentsBetween(fromMs: number, toMs: number): Promise<IncidentRecord[]>;
   /** Region state of every region with an active incident; served from memory. */
   state(): PreparedJson;
   /** Region state of one region (REGION_NOT_FOUND for an unknown code). */

@@ -4,7 +4,14 @@
 import type { PreparedJson } from '../../alerts/types.ts';
 import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../../cap/profiles/event-types.ts';
 import type { Region, RegionTree } from '../../geo/types.ts';
-import { foreignIds, memoByState, type Placement, placementsOf } from './placements.ts';
+import type { IncidentRecord } from '../../store/store.ts';
+import {
+  foreignIds,
+  memoByState,
+  type Placement,
+  placementsOf,
+  placementsOfIncidents,
+} from './placements.ts';
 import { isoMillis, numericId, prepareFrom } from './prepared.ts';
 
 /** Tocsin event types → alerts.in.ua `alert_type`; types not listed are left out of the view. */
@@ -78,6 +85,11 @@ export interface AlertsInUaView {
   byUid(state: PreparedJson): PreparedJson;
   /** `iot/active_air_raid_alerts/{uid}.json`; undefined for a UID no region carries. */
   statusOf(state: PreparedJson, uid: string): PreparedJson | undefined;
+  /**
+   * `regions/{uid}/alerts/{period}.json`: the alerts of `incidents` (those of the period) at the
+   * UID or inside it, newest first, ended ones with `finished_at`; undefined for an unknown UID.
+   */
+  history(state: PreparedJson, incidents: readonly IncidentRecord[], uid: string): PreparedJson | undefined;
 }
 
 export function createAlertsInUaView(
@@ -114,34 +126,37 @@ export function createAlertsInUaView(
     return byUid;
   });
 
+  /** The alerts.in.ua records of one placement: one per UID-carrying region that shows it. */
+  function recordsOf(p: Placement) {
+    const alertType = ALERTS_IN_UA_TYPES[p.event];
+    const placed = tree.get(p.region);
+    if (alertType === undefined || !placed) return [];
+    return ids.locate(p.region).map((location) => {
+      // A finer region without a UID shows under its nearest ancestor's UID, with its own name.
+      const shown = tree.covers(location.code, placed.code) ? placed : location;
+      const oblast = oblastOf(location);
+      const raion = [...tree.ancestors(shown.code), shown].reverse().find((r) => r.level === 'raion');
+      const ended = p.endedMs ?? null;
+      return {
+        id: numericId(`${p.incident}\u0000${location.code}`),
+        location_title: shown.names.uk ?? shown.names.en ?? shown.code,
+        location_type: LOCATION_TYPES[shown.level] ?? 'unknown',
+        started_at: isoMillis(p.sinceMs),
+        finished_at: ended === null ? null : isoMillis(ended),
+        updated_at: isoMillis(ended ?? p.sinceMs),
+        alert_type: alertType,
+        location_uid: ids.idOf(location.code) as string,
+        location_oblast: oblast.names.uk ?? oblast.code,
+        location_oblast_uid: ids.idOf(oblast.code) as string,
+        location_raion: raion ? (raion.names.uk ?? raion.code) : null,
+        notes: eventNames.get(p.event) ?? p.event,
+        calculated: false,
+      };
+    });
+  }
+
   const active = memoByState((state) => {
-    const alerts = [];
-    for (const p of placementsOf(state)) {
-      const alertType = ALERTS_IN_UA_TYPES[p.event];
-      const placed = tree.get(p.region);
-      if (alertType === undefined || !placed) continue;
-      for (const location of ids.locate(p.region)) {
-        // A finer region without a UID shows under its nearest ancestor's UID, with its own name.
-        const shown = tree.covers(location.code, placed.code) ? placed : location;
-        const oblast = oblastOf(location);
-        const raion = [...tree.ancestors(shown.code), shown].reverse().find((r) => r.level === 'raion');
-        alerts.push({
-          id: numericId(`${p.incident}\u0000${location.code}`),
-          location_title: shown.names.uk ?? shown.names.en ?? shown.code,
-          location_type: LOCATION_TYPES[shown.level] ?? 'unknown',
-          started_at: isoMillis(p.sinceMs),
-          finished_at: null,
-          updated_at: isoMillis(p.sinceMs),
-          alert_type: alertType,
-          location_uid: ids.idOf(location.code) as string,
-          location_oblast: oblast.names.uk ?? oblast.code,
-          location_oblast_uid: ids.idOf(oblast.code) as string,
-          location_raion: raion ? (raion.names.uk ?? raion.code) : null,
-          notes: eventNames.get(p.event) ?? p.event,
-          calculated: false,
-        });
-      }
-    }
+    const alerts = placementsOf(state).flatMap(recordsOf);
     return prepareFrom(state, {
       alerts,
       meta: { last_updated_at: metaTime(Date.parse(state.lastModified)), type: 'full' },
@@ -162,6 +177,13 @@ export function createAlertsInUaView(
 
   const single = new Map<string, { etag: string; doc: PreparedJson }>();
   return {
+    history(state, incidents, uid) {
+      if (!uidRegions.some((r) => ids.idOf(r.code) === uid)) return undefined;
+      const alerts = placementsOfIncidents(incidents)
+        .flatMap(recordsOf)
+        .filter((a) => a.location_uid === uid || a.location_oblast_uid === uid);
+      return prepareFrom(state, { alerts, disclaimer: ALERTS_IN_UA_DISCLAIMER });
+    },
     active,
     byOblast,
     byUid,

@@ -3,6 +3,7 @@
 // service's identifiers (`ids.alerts_in_ua`, `ids.ukrainealarm` of the default data).
 import type { PreparedJson, RegionStateEntry } from '../../alerts/types.ts';
 import type { Region, RegionTree } from '../../geo/types.ts';
+import type { IncidentRecord } from '../../store/store.ts';
 
 /** One active incident on the region it was placed on. */
 export interface Placement {
@@ -13,6 +14,8 @@ export interface Placement {
   /** The region the alert was placed on. */
   region: string;
   whole: boolean;
+  /** When the incident ended (history only); undefined or null while active. */
+  endedMs?: number | null;
 }
 
 /**
@@ -37,6 +40,27 @@ export function placementsOf(state: PreparedJson): Placement[] {
     }
   }
   return [...seen.values()].sort((a, b) => a.sinceMs - b.sinceMs || (a.incident < b.incident ? -1 : 1));
+}
+
+/**
+ * The placements of incidents from the store (the history endpoints): Actual ones only, as for
+ * the active views, newest first.
+ */
+export function placementsOfIncidents(incidents: readonly IncidentRecord[]): Placement[] {
+  const out: Placement[] = [];
+  for (const incident of incidents) {
+    if (incident.status !== 'Actual') continue;
+    for (const link of incident.regions)
+      out.push({
+        incident: incident.id,
+        event: incident.eventType,
+        sinceMs: incident.startedMs,
+        region: link.code,
+        whole: link.whole,
+        endedMs: incident.endedMs,
+      });
+  }
+  return out.sort((a, b) => b.sinceMs - a.sinceMs || (a.incident < b.incident ? 1 : -1));
 }
 
 /** The tree as another service numbers it: only regions carrying that service's id. */

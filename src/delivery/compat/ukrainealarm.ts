@@ -4,7 +4,14 @@
 import type { PreparedJson } from '../../alerts/types.ts';
 import { DEFAULT_EVENT_TYPES, type EventTypeDefinition } from '../../cap/profiles/event-types.ts';
 import type { Region, RegionTree } from '../../geo/types.ts';
-import { foreignIds, memoByState, type Placement, placementsOf } from './placements.ts';
+import type { IncidentRecord } from '../../store/store.ts';
+import {
+  foreignIds,
+  memoByState,
+  type Placement,
+  placementsOf,
+  placementsOfIncidents,
+} from './placements.ts';
 import { isoMillis, isoSeconds, prepareFrom } from './prepared.ts';
 
 /** Tocsin event types → ukrainealarm alert `type`; anything else is `INFO`. */
@@ -47,7 +54,20 @@ export interface UkraineAlarmView {
   status(state: PreparedJson): PreparedJson;
   /** `regions`: the id-carrying regions as State → District → Community. */
   regions(): string;
+  /**
+   * `alerts/regionHistory?regionId=`: the last 25 alarms of `incidents` on the region, above it
+   * (whole) or inside it, newest first; undefined for an unknown id.
+   */
+  regionHistory(
+    state: PreparedJson,
+    incidents: readonly IncidentRecord[],
+    regionId: string,
+    nowMs: number,
+  ): PreparedJson | undefined;
 }
+
+/** How many alarms `regionHistory` lists (the original's figure). */
+export const REGION_HISTORY_LENGTH = 25;
 
 export function createUkraineAlarmView(
   tree: RegionTree,
@@ -147,5 +167,33 @@ export function createUkraineAlarmView(
     },
     status: (state) => prepareFrom(state, { lastActionIndex: state.seq }),
     regions: () => regionsBody,
+    regionHistory(state, incidents, regionId, nowMs) {
+      const region = ids.regionOf(regionId);
+      if (!region) return undefined;
+      const regionName = region.names.uk ?? region.code;
+      const seen = new Set<string>();
+      const alarms = [];
+      for (const p of placementsOfIncidents(incidents)) {
+        const here =
+          p.region === region.code ||
+          (p.whole && tree.covers(p.region, region.code)) ||
+          tree.covers(region.code, p.region);
+        const key = `${p.incident}\u0000${UKRAINEALARM_TYPES[p.event] ?? 'INFO'}`;
+        if (!here || seen.has(key)) continue;
+        seen.add(key);
+        const ended = p.endedMs ?? null;
+        alarms.push({
+          regionId,
+          regionName,
+          startDate: isoSeconds(p.sinceMs),
+          // A continuing alarm runs until now, as the original writes it.
+          endDate: isoSeconds(ended ?? nowMs),
+          alertType: UKRAINEALARM_TYPES[p.event] ?? 'INFO',
+          isContinue: ended === null,
+        });
+        if (alarms.length === REGION_HISTORY_LENGTH) break;
+      }
+      return prepareFrom(state, [{ regionId, regionName, alarms }]);
+    },
   };
 }

@@ -10,6 +10,7 @@ import type { AlertService, PreparedJson } from '../../alerts/types.ts';
 import { createAlertsInUaView } from '../../delivery/compat/alerts-in-ua.ts';
 import { createUkraineAlarmView } from '../../delivery/compat/ukrainealarm.ts';
 import type { RegionTree } from '../../geo/types.ts';
+import type { IncidentRecord } from '../../store/store.ts';
 import { notModified } from './state.ts';
 
 export const COMPAT_PREFIX = '/compat/';
@@ -47,8 +48,25 @@ const ForeignError = Type.Object(
   { description: 'The original services’ error shape.' },
 );
 
-export function compatRoutes(deps: { alerts: AlertService; tree: RegionTree }): FastifyPluginAsyncTypebox {
+const DAY_MS = 86_400_000;
+/** alerts.in.ua's history periods. */
+const AIU_PERIODS: Readonly<Record<string, number>> = {
+  day_ago: DAY_MS,
+  week_ago: 7 * DAY_MS,
+  month_ago: 30 * DAY_MS,
+};
+/** How far back ukrainealarm's regionHistory looks for its 25 alarms. */
+const UAA_HISTORY_MS = 30 * DAY_MS;
+const HISTORY_CACHE_MS = 60_000;
+const HISTORY_CACHE_MAX = 10_000;
+
+export function compatRoutes(deps: {
+  alerts: AlertService;
+  tree: RegionTree;
+  now?: () => number;
+}): FastifyPluginAsyncTypebox {
   const { alerts } = deps;
+  const now = deps.now ?? Date.now;
   const aiu = createAlertsInUaView(deps.tree);
   const uaa = createUkraineAlarmView(deps.tree);
   const tags = ['compat'];
@@ -82,6 +100,70 @@ export function compatRoutes(deps: { alerts: AlertService; tree: RegionTree }): 
     );
     get(`${AIU}/iot/active_air_raid_alerts/:uid.json`, 'alerts.in.ua v1: A/P/N of one oblast', (request) =>
       aiu.statusOf(alerts.state(), (request.params as { uid: string }).uid),
+    );
+
+    // History: the incidents of the period from the store, at most once a minute per question
+    // (the originals allowed 2 requests a minute); a new event invalidates at once (state ETag).
+    const historyCache = new Map<string, { etag: string; untilMs: number; doc: PreparedJson | undefined }>();
+    const history = async (
+      key: string,
+      periodMs: number,
+      build: (state: PreparedJson, incidents: IncidentRecord[], nowMs: number) => PreparedJson | undefined,
+    ): Promise<PreparedJson | undefined> => {
+      const state = alerts.state();
+      const nowMs = now();
+      const cached = historyCache.get(key);
+      if (cached && cached.etag === state.etag && cached.untilMs > nowMs) return cached.doc;
+      const doc = build(state, await alerts.incidentsBetween(nowMs - periodMs, nowMs + 1), nowMs);
+      if (historyCache.size >= HISTORY_CACHE_MAX) historyCache.clear();
+      historyCache.set(key, { etag: state.etag, untilMs: nowMs + HISTORY_CACHE_MS, doc });
+      return doc;
+    };
+    app.get(
+      `${AIU}/regions/:uid/alerts/:period.json`,
+      {
+        schema: {
+          tags,
+          summary: 'alerts.in.ua v1: the alerts of one region over day_ago, week_ago or month_ago',
+          querystring: Query,
+          response: { 200: Doc('history'), 304: NotModified, 400: ForeignError, 404: ForeignError },
+        },
+      },
+      async (request, reply) => {
+        const { uid, period } = request.params as { uid: string; period: string };
+        const periodMs = AIU_PERIODS[period];
+        if (periodMs === undefined)
+          return reply
+            .code(400)
+            .send({ message: `Unknown period; one of ${Object.keys(AIU_PERIODS).join(', ')}` });
+        const doc = await history(`aiu\u0000${uid}\u0000${period}`, periodMs, (state, incidents) =>
+          aiu.history(state, incidents, uid),
+        );
+        if (!doc) return reply.code(404).send({ message: 'Unknown region identifier' });
+        return send(request, reply, doc);
+      },
+    );
+    app.get(
+      `${UAA}/alerts/regionHistory`,
+      {
+        schema: {
+          tags,
+          summary: 'ukrainealarm v3: the last 25 alarms of one region (of the last 30 days)',
+          querystring: Type.Object(
+            { regionId: Type.String({ minLength: 1, maxLength: 16 }) },
+            { additionalProperties: true },
+          ),
+          response: { 200: Doc('region history'), 304: NotModified, 404: ForeignError },
+        },
+      },
+      async (request, reply) => {
+        const { regionId } = request.query as { regionId: string };
+        const doc = await history(`uaa\u0000${regionId}`, UAA_HISTORY_MS, (state, incidents, nowMs) =>
+          uaa.regionHistory(state, incidents, regionId, nowMs),
+        );
+        if (!doc) return reply.code(404).send({ message: 'Unknown region identifier' });
+        return send(request, reply, doc);
+      },
     );
 
     get(`${UAA}/alerts`, 'ukrainealarm v3: regions with active alerts', () => uaa.alerts(alerts.state()));
