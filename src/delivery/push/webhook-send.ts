@@ -43,14 +43,20 @@ export function signatureHeader(secret: string, body: string, timestamp: number)
 }
 
 // Keep-alive pools: a receiver taking many deliveries reuses its connections.
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 256, maxFreeSockets: 64, scheduling: 'fifo' } as const;
+const AGENT_OPTIONS: http.AgentOptions = {
+  keepAlive: true,
+  maxSockets: 256,
+  maxFreeSockets: 64,
+  scheduling: 'fifo',
+};
 export interface WebhookAgents {
   http: http.Agent;
   https: https.Agent;
   destroy(): void;
 }
-export function createAgents(): WebhookAgents {
-  const agents = { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGENT_OPTIONS) };
+/** An http and an https keep-alive pool (the webhook sizes unless `options` says otherwise). */
+export function createAgents(options: http.AgentOptions = AGENT_OPTIONS): WebhookAgents {
+  const agents = { http: new http.Agent(options), https: new https.Agent(options) };
   return {
     ...agents,
     destroy() {
@@ -61,7 +67,7 @@ export function createAgents(): WebhookAgents {
 }
 
 /** A lookup that answers only the checked address: the socket connects where the guard looked. */
-function pinnedLookup(target: CheckedTarget): LookupFunction {
+export function pinnedLookup(target: CheckedTarget): LookupFunction {
   return ((_hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
     if (options?.all) callback(null, [{ address: target.address, family: target.family }]);
     else callback(null, target.address, target.family);

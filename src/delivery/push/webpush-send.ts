@@ -3,7 +3,7 @@
 // the SSRF guard checked; redirects are not followed; the response body is not read beyond 4 KiB.
 import http from 'node:http';
 import https from 'node:https';
-import type { LookupFunction } from 'node:net';
+import { createAgents, pinnedLookup, type WebhookAgents } from './webhook-send.ts';
 import type { CheckedTarget } from './webhook-target.ts';
 
 export interface PushRequest {
@@ -22,33 +22,17 @@ export interface PushResponse {
 }
 
 const RESPONSE_LIMIT_BYTES = 4096;
-const AGENT_OPTIONS = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16 } as const;
+export type PushAgents = WebhookAgents;
 
-export interface PushAgents {
-  http: http.Agent;
-  https: https.Agent;
-  destroy(): void;
-}
-
+/** Keep-alive pools for the push services (a handful of origins). */
 export function createPushAgents(): PushAgents {
-  const agents = { http: new http.Agent(AGENT_OPTIONS), https: new https.Agent(AGENT_OPTIONS) };
-  return {
-    ...agents,
-    destroy() {
-      agents.http.destroy();
-      agents.https.destroy();
-    },
-  };
+  return createAgents({ keepAlive: true, maxSockets: 64, maxFreeSockets: 16 });
 }
 
 /** Sends one push message; never throws. */
 export function sendPush(request: PushRequest, agents: PushAgents): Promise<PushResponse> {
-  const { url, address, family } = request.target;
+  const { url } = request.target;
   const secure = url.protocol === 'https:';
-  const lookup = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
-    if (options?.all) callback(null, [{ address, family }]);
-    else callback(null, address, family);
-  }) as unknown as LookupFunction;
   return new Promise((resolve) => {
     let settled = false;
     const finish = (status: number | null, error: string | null, retryAfterS?: number) => {
@@ -64,7 +48,7 @@ export function sendPush(request: PushRequest, agents: PushAgents): Promise<Push
       path: `${url.pathname}${url.search}`,
       method: 'POST',
       agent: secure ? agents.https : agents.http,
-      lookup,
+      lookup: pinnedLookup(request.target),
       ...(secure ? { servername: url.hostname } : {}),
       headers: { ...request.headers, 'content-length': String(request.body.length) },
     });
