@@ -188,7 +188,7 @@ function parseGeometry(
     (value.type !== 'Polygon' && value.type !== 'MultiPolygon') ||
     !Array.isArray(value.coordinates)
   ) {
-    const type = isObject(value) ? JSON.stringify(value.type) : String(value);
+    const type = isObject(value) ? `type ${describeJson(value.type)}` : describeJson(value);
     findings.push(
       finding(
         'REGION_IMPORT_BAD_GEOMETRY',
@@ -267,6 +267,16 @@ function parseGeometry(
   return value.type === 'Polygon'
     ? { type: 'Polygon', coordinates: parsed[0] as Position[][] }
     : { type: 'MultiPolygon', coordinates: parsed };
+}
+
+/** Names a parsed JSON value in a finding without calling anything on it (hostile objects). */
+function describeJson(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean') return `${value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -189,6 +189,24 @@ test('bad geometries: wrong type, bad numbers, short, unclosed and self-intersec
   );
 });
 
+test('a geometry that is an array, or an object whose "toString" is data, is named, not converted', () => {
+  // fast-check found this: String([{ toString: '' }]) throws, and the import threw with it.
+  const features = raionFeatures();
+  features[0]!.geometry = [{ toString: '' }];
+  features[1]!.geometry = { type: { toString: '' }, coordinates: [] };
+  features[2]!.geometry = 'x'.repeat(10_000);
+  const { findings } = run(features);
+  const bad = findings.filter((f) => f.code === 'REGION_IMPORT_BAD_GEOMETRY');
+  assert.deepEqual(
+    bad.map((f) => f.message),
+    [
+      'Expected a Polygon or MultiPolygon geometry, got an array.',
+      'Expected a Polygon or MultiPolygon geometry, got type an object.',
+      `Expected a Polygon or MultiPolygon geometry, got "${'x'.repeat(40)}…".`,
+    ],
+  );
+});
+
 test('unknown parents, children outside their parent, and features outside every region', () => {
   const features = raionFeatures();
   features[0]!.properties.oblast = 'UA-99';
