@@ -3,6 +3,8 @@
 //   npm run bench:fanout                                  # 16,000 subscribers, 200 alerts, 3 rounds
 //   npm run bench:fanout -- --subscribers 2000 --alerts 50 --rounds 1          # a quick run
 //   npm run bench:fanout -- --contenders ws --subscribers 100000 --workers 6 --alerts 20 --rounds 1
+//   npm run bench:fanout -- --workers 1                   # Tocsin as a single process
+// Tocsin runs with `tocsin serve`'s own default, one stream worker per core (--workers 0).
 // Contenders: ws, sse, mqtt, nats, and ws-stall (Tocsin WS with 1 % of subscribers not reading).
 //
 // Subscribers are a C epoll client (bench/fanout-client.c, compiled here with cc) in separate
@@ -18,7 +20,7 @@
 // its latency includes the durable commit; the brokers' is a fire-and-forget publish.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
@@ -34,7 +36,9 @@ const { values } = parseArgs({
     contenders: { type: 'string', default: 'ws,sse,mqtt,nats' },
     payload: { type: 'string', default: '2048' },
     bursts: { type: 'string', default: '5' },
-    workers: { type: 'string', default: '1' },
+    // Tocsin as it ships: `tocsin serve` runs one stream worker per core (0), as NATS uses every
+    // core; --workers 1 measures a single process.
+    workers: { type: 'string', default: '0' },
     'per-generator': { type: 'string', default: '16000' },
     'event-timeout-ms': { type: 'string', default: '60000' },
     'generator-sched': { type: 'string', default: 'other' },
@@ -49,6 +53,8 @@ const BURSTS = Number(values.bursts);
 const BURST_SIZE = 10;
 const IDLE_PUBLISHES = 20;
 const WORKERS = Number(values.workers);
+/** What `--workers 0` means to `tocsin serve`: one stream worker per core (one core: no cluster). */
+const WORKER_PROCESSES = WORKERS === 0 ? availableParallelism() : WORKERS;
 const PER_GENERATOR = Math.min(18_000, Number(values['per-generator']));
 const EVENT_TIMEOUT_MS = Number(values['event-timeout-ms']);
 /** Under Tocsin's 1,000 streams per client address. */
@@ -383,7 +389,7 @@ async function main(): Promise<void> {
     return found;
   });
   console.log(
-    `fan-out: ${N} subscribers, ${ALERTS} events of ~${PAYLOAD} B, ${ROUNDS} round(s), Tocsin workers ${WORKERS}, ` +
+    `fan-out: ${N} subscribers, ${ALERTS} events of ~${PAYLOAD} B, ${ROUNDS} round(s), Tocsin workers ${WORKERS === 0 ? `0 (one per core: ${WORKER_PROCESSES})` : WORKERS}, ` +
       `${Math.ceil(N / PER_GENERATOR)} generator process(es) (${GENERATOR_SCHED === 'batch' ? 'SCHED_BATCH' : 'default scheduling'}); ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}`,
   );
   const results: RoundResult[] = [];
@@ -461,7 +467,7 @@ async function main(): Promise<void> {
   mkdirSync(join(REPO_ROOT, 'bench/out'), { recursive: true });
   writeFileSync(
     resolve(REPO_ROOT, values.out as string),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, subscribers: N, alerts: ALERTS, payload: PAYLOAD, workers: WORKERS, generatorSched: GENERATOR_SCHED, rounds: results, summary }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, subscribers: N, alerts: ALERTS, payload: PAYLOAD, workers: WORKERS, workerProcesses: WORKER_PROCESSES, generatorSched: GENERATOR_SCHED, rounds: results, summary }, null, 2)}\n`,
   );
 }
 
