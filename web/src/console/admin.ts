@@ -1,11 +1,11 @@
 // Administration (admins only): operators (create with a one-time password, disable, reset the
 // password), tokens (mint: the secret is shown once; revoke), webhooks (add: the HMAC secret is
 // shown once; remove) and the audit log. Each panel is a thin view over its API.
-import type { ApiError } from '../shared/api.ts';
+import type { Lang } from '../shared/i18n.ts';
 import { call } from './session.ts';
+import { errorText, esc, html, locale, roleName, type TextKey, t } from './texts.ts';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const codes = (text: string) =>
   text
     .split(',')
@@ -13,28 +13,17 @@ const codes = (text: string) =>
     .filter((c) => c !== '');
 const checked = (name: string) =>
   [...document.querySelectorAll<HTMLInputElement>(`input[name=${name}]:checked`)].map((b) => b.value);
-const when = (iso: string | null) =>
+const when = (iso: string | null, lang: Lang) =>
   iso === null
     ? '—'
-    : new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+    : new Intl.DateTimeFormat(locale(lang), { dateStyle: 'medium', timeStyle: 'short' }).format(
+        new Date(iso),
+      );
 
 function say(id: string, text: string, error = false): void {
   const node = $(id);
   node.className = error ? 'msg error' : 'msg';
   node.textContent = text;
-}
-
-function fail(id: string, error: unknown): void {
-  const e = error as ApiError;
-  const details = e.details?.length
-    ? ` (${e.details.map((d) => `${d.path ?? ''} ${d.message ?? ''}`.trim()).join('; ')})`
-    : '';
-  say(id, `${e.code ?? 'ERROR'}: ${e.message}${details}`, true);
-}
-
-function table(head: string[], rows: string[]): string {
-  if (rows.length === 0) return '<p>None.</p>';
-  return `<table class="list"><thead><tr>${head.map((h) => `<th scope="col">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 interface Operator {
@@ -68,20 +57,32 @@ interface AuditRecord {
   regions?: string[];
 }
 
-export function setupAdmin(): { refresh(): Promise<void> } {
+/** The admin pages; `lang` is the console's language at the time of each call. */
+export function setupAdmin(lang: () => Lang): { refresh(): Promise<void> } {
   for (const node of document.querySelectorAll<HTMLElement>('.admin-only')) node.hidden = false;
+  const tr = (key: TextKey, params: Record<string, string> = {}) => t(lang(), key, params);
+  const roles = (list: string[]) => list.map((role) => roleName(lang(), role)).join(', ');
+
+  function fail(id: string, error: unknown): void {
+    say(id, errorText(lang(), error, true), true);
+  }
+
+  function table(head: TextKey[], rows: string[]): string {
+    if (rows.length === 0) return `<p>${html(lang(), 'none')}</p>`;
+    return `<table class="list"><thead><tr>${head.map((h) => `<th scope="col">${html(lang(), h)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  }
 
   async function operators(): Promise<void> {
     try {
       const { operators: list } = await call<{ operators: Operator[] }>('/v1/operators');
       $('operators-list').innerHTML = table(
-        ['Name', 'Roles', 'Jurisdiction', 'State', 'Actions'],
+        ['name', 'roles', 'headJurisdiction', 'headState', 'headActions'],
         list.map(
           (o) =>
-            `<tr data-id="${esc(o.id)}"><td>${esc(o.name)}</td><td>${esc(o.roles.join(', '))}</td><td>${esc(o.jurisdiction.join(', '))}</td>` +
-            `<td>${o.disabled ? 'disabled' : o.mustChangePassword ? 'one-time password' : 'active'}</td><td class="actions">` +
-            `<button type="button" data-act="toggle">${o.disabled ? 'Enable' : 'Disable'} ${esc(o.name)}</button>` +
-            `<button type="button" data-act="reset">Reset password of ${esc(o.name)}</button></td></tr>`,
+            `<tr data-id="${esc(o.id)}"><td>${esc(o.name)}</td><td>${esc(roles(o.roles))}</td><td>${esc(o.jurisdiction.join(', '))}</td>` +
+            `<td>${esc(tr(o.disabled ? 'stateDisabled' : o.mustChangePassword ? 'stateOneTime' : 'stateActive'))}</td><td class="actions">` +
+            `<button type="button" data-act="toggle">${esc(tr(o.disabled ? 'enable' : 'disable', { name: o.name }))}</button>` +
+            `<button type="button" data-act="reset">${esc(tr('resetPassword', { name: o.name }))}</button></td></tr>`,
         ),
       );
       for (const row of $('operators-list').querySelectorAll<HTMLElement>('tr[data-id]')) {
@@ -90,7 +91,7 @@ export function setupAdmin(): { refresh(): Promise<void> } {
         row.querySelector('[data-act=toggle]')?.addEventListener('click', async () => {
           try {
             await call(path, { method: 'PATCH', body: { disabled: !operator.disabled } });
-            say('operators-msg', `${operator.name} ${operator.disabled ? 'enabled' : 'disabled'}.`);
+            say('operators-msg', tr(operator.disabled ? 'enabled' : 'disabled', { name: operator.name }));
           } catch (error) {
             fail('operators-msg', error);
           }
@@ -104,7 +105,7 @@ export function setupAdmin(): { refresh(): Promise<void> } {
             });
             say(
               'operators-msg',
-              `One-time password for ${operator.name} (shown once): ${result.password ?? ''}`,
+              tr('oneTimePassword', { name: operator.name, password: result.password ?? '' }),
             );
           } catch (error) {
             fail('operators-msg', error);
@@ -121,19 +122,19 @@ export function setupAdmin(): { refresh(): Promise<void> } {
     try {
       const { tokens: list } = await call<{ tokens: Token[] }>('/v1/tokens');
       $('tokens-list').innerHTML = table(
-        ['Name', 'Roles', 'Jurisdiction', 'Expires', 'Actions'],
+        ['tokenName', 'roles', 'headJurisdiction', 'headExpires', 'headActions'],
         list.map(
-          (t) =>
-            `<tr data-id="${esc(t.id)}"><td>${esc(t.name)}</td><td>${esc(t.roles.join(', '))}</td><td>${esc(t.jurisdiction.join(', '))}</td>` +
-            `<td>${t.revokedAt ? `revoked ${esc(when(t.revokedAt))}` : esc(t.expiresAt ? when(t.expiresAt) : 'never')}</td>` +
-            `<td class="actions">${t.revokedAt ? '' : `<button type="button">Revoke ${esc(t.name)}</button>`}</td></tr>`,
+          (token) =>
+            `<tr data-id="${esc(token.id)}"><td>${esc(token.name)}</td><td>${esc(roles(token.roles))}</td><td>${esc(token.jurisdiction.join(', '))}</td>` +
+            `<td>${esc(token.revokedAt ? tr('revokedAt', { when: when(token.revokedAt, lang()) }) : token.expiresAt ? when(token.expiresAt, lang()) : tr('never'))}</td>` +
+            `<td class="actions">${token.revokedAt ? '' : `<button type="button">${esc(tr('revoke', { name: token.name }))}</button>`}</td></tr>`,
         ),
       );
       for (const row of $('tokens-list').querySelectorAll<HTMLElement>('tr[data-id]')) {
         row.querySelector('button')?.addEventListener('click', async () => {
           try {
             await call(`/v1/tokens/${encodeURIComponent(row.dataset.id as string)}`, { method: 'DELETE' });
-            say('tokens-msg', 'Token revoked.');
+            say('tokens-msg', tr('tokenRevoked'));
           } catch (error) {
             fail('tokens-msg', error);
           }
@@ -149,18 +150,18 @@ export function setupAdmin(): { refresh(): Promise<void> } {
     try {
       const { webhooks: list } = await call<{ webhooks: Webhook[] }>('/v1/webhooks');
       $('webhooks-list').innerHTML = table(
-        ['URL', 'Regions', 'Event types', 'Actions'],
+        ['url', 'regions', 'headEventTypes', 'headActions'],
         list.map(
           (w) =>
-            `<tr data-id="${esc(w.id)}"><td>${esc(w.url)}</td><td>${esc(w.regions.join(', '))}</td><td>${esc(w.eventTypes.join(', ') || 'all')}</td>` +
-            `<td class="actions"><button type="button">Remove ${esc(w.url)}</button></td></tr>`,
+            `<tr data-id="${esc(w.id)}"><td>${esc(w.url)}</td><td>${esc(w.regions.join(', '))}</td><td>${esc(w.eventTypes.join(', ') || tr('allEvents'))}</td>` +
+            `<td class="actions"><button type="button">${esc(tr('remove', { url: w.url }))}</button></td></tr>`,
         ),
       );
       for (const row of $('webhooks-list').querySelectorAll<HTMLElement>('tr[data-id]')) {
         row.querySelector('button')?.addEventListener('click', async () => {
           try {
             await call(`/v1/webhooks/${encodeURIComponent(row.dataset.id as string)}`, { method: 'DELETE' });
-            say('webhooks-msg', 'Webhook removed.');
+            say('webhooks-msg', tr('webhookRemoved'));
           } catch (error) {
             fail('webhooks-msg', error);
           }
@@ -179,10 +180,10 @@ export function setupAdmin(): { refresh(): Promise<void> } {
         `/v1/audit?limit=100${action ? `&action=${encodeURIComponent(action)}` : ''}`,
       );
       $('audit-list').innerHTML = table(
-        ['#', 'When', 'Who', 'Action', 'Target', 'Regions'],
+        ['headSeq', 'headWhen', 'headWho', 'headAction', 'headTarget', 'regions'],
         items.map(
           (r) =>
-            `<tr><td>${r.seq}</td><td><time datetime="${esc(r.time)}">${esc(when(r.time))}</time></td><td>${esc(r.actor.name)}</td>` +
+            `<tr><td>${r.seq}</td><td><time datetime="${esc(r.time)}">${esc(when(r.time, lang()))}</time></td><td>${esc(r.actor.name)}</td>` +
             `<td>${esc(r.action)}</td><td>${esc(r.target ? `${r.target.type} ${r.target.id}` : '')}</td><td>${esc((r.regions ?? []).join(', '))}</td></tr>`,
         ),
       );
@@ -202,10 +203,7 @@ export function setupAdmin(): { refresh(): Promise<void> } {
           jurisdiction: codes($<HTMLInputElement>('operator-jurisdiction').value),
         },
       });
-      say(
-        'operators-msg',
-        `Created ${result.operator.name}. One-time password (shown once): ${result.password}`,
-      );
+      say('operators-msg', tr('operatorCreated', { name: result.operator.name, password: result.password }));
       $<HTMLInputElement>('operator-name').value = '';
     } catch (error) {
       fail('operators-msg', error);
@@ -224,7 +222,7 @@ export function setupAdmin(): { refresh(): Promise<void> } {
           expiresIn: $<HTMLInputElement>('token-expires').value.trim() || '90d',
         },
       });
-      say('tokens-msg', `Token ${result.info.name} (shown once): ${result.token}`);
+      say('tokens-msg', tr('tokenCreated', { name: result.info.name, token: result.token }));
     } catch (error) {
       fail('tokens-msg', error);
     }
@@ -242,7 +240,7 @@ export function setupAdmin(): { refresh(): Promise<void> } {
           ...(eventTypes.length > 0 ? { eventTypes } : {}),
         },
       });
-      say('webhooks-msg', `Added. Signing secret (shown once): ${result.secret}`);
+      say('webhooks-msg', tr('webhookAdded', { secret: result.secret }));
     } catch (error) {
       fail('webhooks-msg', error);
     }

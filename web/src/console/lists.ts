@@ -2,14 +2,17 @@
 // Each action names what it does ("Approve ACTUAL Air raid alert for Sumy Oblast"), and the
 // ones that reach the public take a second click to confirm.
 import type { ApiError } from '../shared/api.ts';
+import { type Lang, nameIn } from '../shared/i18n.ts';
 import type { AlertView, EventType, RegionSummary } from '../shared/types.ts';
 import { call } from './session.ts';
+import { errorText, esc, html, locale, statusMark, type TextKey, t } from './texts.ts';
 
 export interface ListsInput {
   eventTypes: EventType[];
   regions: RegionSummary[];
   /** The acting operator's roles (which template actions to offer). */
   roles: string[];
+  lang(): Lang;
 }
 
 interface Template {
@@ -24,34 +27,35 @@ interface Template {
 }
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const esc = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const when = (iso: string) =>
-  new Intl.DateTimeFormat(undefined, {
+const when = (iso: string, lang: Lang) =>
+  new Intl.DateTimeFormat(locale(lang), {
     day: 'numeric',
     month: 'short',
     hour: '2-digit',
     minute: '2-digit',
   }).format(new Date(iso));
 
-function errorText(error: unknown): string {
-  const e = error as ApiError;
-  return `${e.code ?? 'ERROR'}: ${e.message}`;
-}
-
 export function setupLists(input: ListsInput) {
-  const names = new Map(input.regions.map((r) => [r.code, r.names.en ?? r.code]));
-  const events = new Map(input.eventTypes.map((t) => [t.code, t.names.en ?? t.code]));
+  const names = new Map(input.regions.map((r) => [r.code, r.names]));
+  const events = new Map(input.eventTypes.map((type) => [type.code, type.names]));
   const mayApprove = input.roles.includes('approver') || input.roles.includes('admin');
-  const where = (codes: string[]) => codes.map((c) => names.get(c) ?? c).join(', ');
+  const say = (key: TextKey, params: Record<string, string> = {}) => t(input.lang(), key, params);
+  const head = (keys: TextKey[]) =>
+    `<thead><tr>${keys.map((key) => `<th scope="col">${html(input.lang(), key)}</th>`).join('')}</tr></thead>`;
+  const where = (codes: string[]) => codes.map((c) => nameIn(names.get(c), input.lang(), c)).join(', ');
   const what = (a: { status: string; event: string }) =>
-    `${a.status.toUpperCase()} ${events.get(a.event) ?? a.event}`;
+    say('what', {
+      status: statusMark(input.lang(), a.status),
+      event: nameIn(events.get(a.event), input.lang(), a.event),
+    });
+  const failed = (error: unknown) => errorText(input.lang(), error);
 
   /** Runs an action after a second click on the same button (which then says "Confirm: ..."). */
   function twoStep(button: HTMLButtonElement, label: string, action: () => Promise<void>) {
     button.addEventListener('click', async () => {
       if (button.dataset.armed !== 'true') {
         button.dataset.armed = 'true';
-        button.textContent = `Confirm: ${label}`;
+        button.textContent = say('confirmAction', { action: label });
         return;
       }
       button.disabled = true;
@@ -69,15 +73,15 @@ export function setupLists(input: ListsInput) {
       $('queue-count').textContent = pending.length > 0 ? `(${pending.length})` : '';
       box.innerHTML =
         pending.length === 0
-          ? '<p>Nothing waits for approval.</p>'
-          : '<table class="list"><thead><tr><th scope="col">Alert</th><th scope="col">Regions</th><th scope="col">Asked by</th><th scope="col">When</th><th scope="col">Actions</th></tr></thead><tbody>' +
+          ? `<p>${esc(say('queueEmpty'))}</p>`
+          : `<table class="list">${head(['headAlert', 'regions', 'headAskedBy', 'headWhen', 'headActions'])}<tbody>` +
             pending
               .map(
                 (a) =>
                   `<tr data-alert="${esc(a.id)}"><td>${esc(what(a))}</td><td>${esc(where(a.regions.map((r) => r.code)))}</td><td>${esc(a.authorName)}</td>` +
-                  `<td><time datetime="${esc(a.sent)}">${esc(when(a.sent))}</time></td>` +
-                  `<td class="actions"><button type="button" class="approve send">Approve ${esc(what(a))} for ${esc(where(a.regions.map((r) => r.code)))}</button>` +
-                  `<button type="button" class="reject">Reject</button></td></tr>`,
+                  `<td><time datetime="${esc(a.sent)}">${esc(when(a.sent, input.lang()))}</time></td>` +
+                  `<td class="actions"><button type="button" class="approve send">${esc(say('approve', { what: what(a), where: where(a.regions.map((r) => r.code)) }))}</button>` +
+                  `<button type="button" class="reject">${esc(say('reject'))}</button></td></tr>`,
               )
               .join('') +
             '</tbody></table>';
@@ -89,10 +93,10 @@ export function setupLists(input: ListsInput) {
           try {
             await call(`${path}/approve`, { method: 'POST' });
             message.className = 'msg';
-            message.textContent = 'Approved: the alert is out.';
+            message.textContent = say('approved');
           } catch (error) {
             message.className = 'msg error';
-            message.textContent = errorText(error);
+            message.textContent = failed(error);
           }
           await refreshQueue();
           await refreshIncidents();
@@ -101,17 +105,17 @@ export function setupLists(input: ListsInput) {
           try {
             await call(`${path}/reject`, { method: 'POST', body: { reason: 'Rejected in the console' } });
             message.className = 'msg';
-            message.textContent = 'Rejected.';
+            message.textContent = say('rejected');
           } catch (error) {
             message.className = 'msg error';
-            message.textContent = errorText(error);
+            message.textContent = failed(error);
           }
           await refreshQueue();
         });
       }
     } catch (error) {
       message.className = 'msg error';
-      message.textContent = errorText(error);
+      message.textContent = failed(error);
     }
   }
 
@@ -123,16 +127,16 @@ export function setupLists(input: ListsInput) {
       const current = list.items.filter((a) => a.state === 'issued' && a.active);
       box.innerHTML =
         current.length === 0
-          ? '<p>No active incidents.</p>'
-          : '<table class="list"><thead><tr><th scope="col">Alert</th><th scope="col">Regions</th><th scope="col">Since</th><th scope="col">Actions</th></tr></thead><tbody>' +
+          ? `<p>${esc(say('incidentsEmpty'))}</p>`
+          : `<table class="list">${head(['headAlert', 'regions', 'headSince', 'headActions'])}<tbody>` +
             current
               .map(
                 (a) =>
                   `<tr data-alert="${esc(a.id)}"><td>${esc(what(a))}</td><td>${esc(where(a.regions.map((r) => r.code)))}</td>` +
-                  `<td><time datetime="${esc(a.sent)}">${esc(when(a.sent))}</time></td><td class="actions">` +
-                  '<button type="button" class="all-clear">All-clear</button>' +
-                  '<button type="button" class="correct">Sent in error: correct</button>' +
-                  '<button type="button" class="update">Update text</button></td></tr>',
+                  `<td><time datetime="${esc(a.sent)}">${esc(when(a.sent, input.lang()))}</time></td><td class="actions">` +
+                  `<button type="button" class="all-clear">${esc(say('allClear'))}</button>` +
+                  `<button type="button" class="correct">${esc(say('correct'))}</button>` +
+                  `<button type="button" class="update">${esc(say('updateText'))}</button></td></tr>`,
               )
               .join('') +
             '</tbody></table>';
@@ -147,24 +151,24 @@ export function setupLists(input: ListsInput) {
             message.textContent = done;
           } catch (error) {
             message.className = 'msg error';
-            message.textContent = errorText(error);
+            message.textContent = failed(error);
           }
           await refreshIncidents();
         };
         twoStep(
           row.querySelector('.all-clear') as HTMLButtonElement,
-          `all-clear for ${where(alert.regions.map((r) => r.code))}`,
-          act('all-clear', undefined, 'All-clear sent.'),
+          say('allClearFor', { where: where(alert.regions.map((r) => r.code)) }),
+          act('all-clear', undefined, say('allClearSent')),
         );
         // The one-action correction: a Cancel with the standard "sent in error" text (issue 5).
         twoStep(
           row.querySelector('.correct') as HTMLButtonElement,
-          'cancel as sent in error',
-          act('cancel', undefined, 'Correction sent: the alert is withdrawn.'),
+          say('cancelInError'),
+          act('cancel', undefined, say('correctionSent')),
         );
         row.querySelector<HTMLButtonElement>('.update')?.addEventListener('click', () => {
           const headline = window.prompt(
-            'New headline (English)',
+            say('updatePrompt'),
             alert.cap.info?.find((i) => i.language?.startsWith('en'))?.headline ?? '',
           );
           if (!headline) return;
@@ -176,13 +180,13 @@ export function setupLists(input: ListsInput) {
               status: alert.status,
               headline: { en: headline },
             },
-            'Update sent.',
+            say('updateSent'),
           )();
         });
       }
     } catch (error) {
       message.className = 'msg error';
-      message.textContent = errorText(error);
+      message.textContent = failed(error);
     }
   }
 
@@ -193,24 +197,24 @@ export function setupLists(input: ListsInput) {
       const { templates } = await call<{ templates: Template[] }>('/v1/templates');
       box.innerHTML =
         templates.length === 0
-          ? '<p>No templates.</p>'
-          : '<table class="list"><thead><tr><th scope="col">Template</th><th scope="col">Alert</th><th scope="col">Regions</th><th scope="col">Fire</th></tr></thead><tbody>' +
+          ? `<p>${esc(say('templatesEmpty'))}</p>`
+          : `<table class="list">${head(['headTemplate', 'headAlert', 'regions', 'headFire'])}<tbody>` +
             templates
               .map(
-                (t) =>
-                  `<tr data-template="${esc(t.id)}"><td>${esc(t.name)}${t.approved ? '' : ' <span class="hint">(not approved yet)</span>'}</td>` +
-                  `<td>${esc(what({ status: t.alert.status ?? 'Actual', event: t.event }))}</td><td>${esc(where(t.regions))}</td>` +
-                  `<td class="actions"><button type="button" class="fire send"${t.approved ? '' : ' disabled'}>Fire ${esc(t.alert.status?.toUpperCase() ?? 'ACTUAL')}: ${esc(t.name)}</button>` +
-                  (!t.approved && mayApprove
-                    ? `<button type="button" class="approve-template">Approve template ${esc(t.name)}</button>`
+                (template) =>
+                  `<tr data-template="${esc(template.id)}"><td>${esc(template.name)}${template.approved ? '' : ` <span class="hint">${esc(say('notApproved'))}</span>`}</td>` +
+                  `<td>${esc(what({ status: template.alert.status ?? 'Actual', event: template.event }))}</td><td>${esc(where(template.regions))}</td>` +
+                  `<td class="actions"><button type="button" class="fire send"${template.approved ? '' : ' disabled'}>${esc(say('fire', { status: statusMark(input.lang(), template.alert.status ?? 'Actual'), name: template.name }))}</button>` +
+                  (!template.approved && mayApprove
+                    ? `<button type="button" class="approve-template">${esc(say('approveTemplate', { name: template.name }))}</button>`
                     : '') +
-                  `<span class="hint">${t.approvals.map((a) => `approved by ${esc(a.name)}`).join(', ')}</span></td></tr>`,
+                  `<span class="hint">${template.approvals.map((a) => esc(say('approvedBy', { name: a.name }))).join(', ')}</span></td></tr>`,
               )
               .join('') +
             '</tbody></table>';
       for (const row of box.querySelectorAll<HTMLElement>('tr[data-template]')) {
         const id = row.dataset.template as string;
-        const template = templates.find((t) => t.id === id) as Template;
+        const template = templates.find((candidate) => candidate.id === id) as Template;
         row.querySelector('.approve-template')?.addEventListener('click', async () => {
           try {
             await call(`/v1/templates/${encodeURIComponent(id)}/approve`, {
@@ -218,16 +222,19 @@ export function setupLists(input: ListsInput) {
               body: { revision: template.revision },
             });
             message.className = 'msg';
-            message.textContent = `Approved template ${template.name} (revision ${template.revision}).`;
+            message.textContent = say('templateApproved', {
+              name: template.name,
+              revision: String(template.revision),
+            });
           } catch (error) {
             message.className = 'msg error';
-            message.textContent = errorText(error);
+            message.textContent = failed(error);
           }
           await refreshTemplates();
         });
         twoStep(
           row.querySelector('.fire') as HTMLButtonElement,
-          `fire ${template.name} to ${template.regions.length} region(s)`,
+          say('fireTo', { name: template.name, count: String(template.regions.length) }),
           async () => {
             try {
               await call(`/v1/templates/${encodeURIComponent(id)}/fire`, {
@@ -235,10 +242,10 @@ export function setupLists(input: ListsInput) {
                 body: { confirm: true },
               });
               message.className = 'msg';
-              message.textContent = `Fired: ${template.name}.`;
+              message.textContent = say('fired', { name: template.name });
             } catch (error) {
               message.className = 'msg error';
-              message.textContent = errorText(error);
+              message.textContent = failed(error);
             }
             await refreshTemplates();
             await refreshIncidents();
@@ -247,10 +254,10 @@ export function setupLists(input: ListsInput) {
       }
     } catch (error) {
       const e = error as ApiError;
-      box.innerHTML = e.status === 404 ? '<p>Templates are not available on this hub.</p>' : '';
+      box.innerHTML = e.status === 404 ? `<p>${esc(say('templatesUnavailable'))}</p>` : '';
       if (e.status !== 404) {
         message.className = 'msg error';
-        message.textContent = errorText(error);
+        message.textContent = failed(error);
       }
     }
   }
