@@ -103,6 +103,35 @@ test('a template saved from the form, approved by two people, fires in two click
   assert.match(JSON.stringify(history.items[0]?.cap), /sent in error/);
 });
 
+test('"Update text" edits the headline of the console\'s language and keeps the other language\'s texts', async () => {
+  const texts = {
+    headline: { uk: 'Повітряна тривога, Харківщина', en: 'Air raid, Kharkiv' },
+    instruction: { uk: 'Негайно пройдіть в укриття.', en: 'Go to a shelter now.' },
+  };
+  const issued = await fetch(`${hub.url}/v1/alerts`, {
+    method: 'POST',
+    headers: { ...hub.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ event: 'air_raid', regions: ['UA-63'], status: 'Exercise', ...texts }),
+  });
+  assert.equal(issued.status, 201, await issued.text()); // an Exercise needs no second person
+
+  await page.reload();
+  await page.locator('#app:not([hidden])').waitFor();
+  const row = page.locator('#incidents-list tr').filter({ hasText: 'Kharkiv Oblast' });
+  await row.getByRole('button', { name: 'Update text' }).click(); // the prompt answers "Sumy air raid"
+  await page.getByText('Update sent.').waitFor();
+  const history = (await (await fetch(`${hub.url}/v1/alerts?region=UA-63&limit=1`)).json()) as {
+    items: { msgType: string; cap: { info?: { language?: string; headline?: string; instruction?: string }[] } }[];
+  };
+  const update = history.items[0];
+  assert.equal(update?.msgType, 'Update');
+  const byLang = Object.fromEntries((update.cap.info ?? []).map((i) => [i.language?.slice(0, 2), i]));
+  assert.equal(byLang.en?.headline, 'Sumy air raid', 'the English headline is the one typed');
+  assert.equal(byLang.uk?.headline, texts.headline.uk, 'the Ukrainian headline is kept');
+  assert.equal(byLang.uk?.instruction, texts.instruction.uk);
+  assert.equal(byLang.en?.instruction, texts.instruction.en);
+});
+
 test('admin pages: operators, tokens, webhooks and the audit log', async () => {
   await page.locator('#operator-name').fill('ivan');
   await page.locator('#operator-form').getByRole('button', { name: 'Create operator' }).click();

@@ -167,10 +167,11 @@ export function setupLists(input: ListsInput) {
           act('cancel', undefined, say('correctionSent')),
         );
         row.querySelector<HTMLButtonElement>('.update')?.addEventListener('click', () => {
-          const headline = window.prompt(
-            say('updatePrompt'),
-            alert.cap.info?.find((i) => i.language?.startsWith('en'))?.headline ?? '',
-          );
+          // The texts of every language the alert has go with the update; the prompt edits the
+          // headline of the console's language (an update naming only one would drop the other).
+          const lang = input.lang();
+          const texts = textsByLanguage(alert.cap.info ?? []);
+          const headline = window.prompt(say('updatePrompt'), texts.headline[lang] ?? '');
           if (!headline) return;
           void act(
             'update',
@@ -178,7 +179,8 @@ export function setupLists(input: ListsInput) {
               event: alert.event,
               regions: alert.regions.map((r) => r.code),
               status: alert.status,
-              headline: { en: headline },
+              headline: { ...texts.headline, [lang]: headline },
+              ...(Object.keys(texts.instruction).length > 0 ? { instruction: texts.instruction } : {}),
             },
             say('updateSent'),
           )();
@@ -265,4 +267,19 @@ export function setupLists(input: ListsInput) {
   $('queue-refresh').addEventListener('click', () => void refreshQueue());
   $('incidents-refresh').addEventListener('click', () => void refreshIncidents());
   return { refreshQueue, refreshIncidents, refreshTemplates };
+}
+
+/** An alert's headlines and instructions by short language code (`uk-UA` → `uk`), for an update. */
+function textsByLanguage(info: { language?: string; headline?: string; instruction?: string }[]): {
+  headline: Record<string, string>;
+  instruction: Record<string, string>;
+} {
+  const headline: Record<string, string> = {};
+  const instruction: Record<string, string> = {};
+  for (const block of info) {
+    const lang = (block.language ?? 'en').slice(0, 2).toLowerCase();
+    if (block.headline) headline[lang] = block.headline;
+    if (block.instruction) instruction[lang] = block.instruction;
+  }
+  return { headline, instruction };
 }

@@ -293,7 +293,7 @@ const UK: Record<TextKey, string> = {
   allClearSent: 'Відбій тривоги надіслано.',
   cancelInError: 'скасувати як надіслану помилково',
   correctionSent: 'Виправлення надіслано: тривогу відкликано.',
-  updatePrompt: 'Новий заголовок (англійською)',
+  updatePrompt: 'Новий заголовок (українською)',
   updateSent: 'Зміну надіслано.',
   templatesEmpty: 'Шаблонів немає.',
   notApproved: '(ще не затверджено)',
