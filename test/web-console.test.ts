@@ -121,7 +121,10 @@ test('"Update text" edits the headline of the console\'s language and keeps the 
   await row.getByRole('button', { name: 'Update text' }).click(); // the prompt answers "Sumy air raid"
   await page.getByText('Update sent.').waitFor();
   const history = (await (await fetch(`${hub.url}/v1/alerts?region=UA-63&limit=1`)).json()) as {
-    items: { msgType: string; cap: { info?: { language?: string; headline?: string; instruction?: string }[] } }[];
+    items: {
+      msgType: string;
+      cap: { info?: { language?: string; headline?: string; instruction?: string }[] };
+    }[];
   };
   const update = history.items[0];
   assert.equal(update?.msgType, 'Update');
