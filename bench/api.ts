@@ -1,6 +1,7 @@
 // API benchmark (issue 4), autocannon in the same run:
 //   (a) GET /v1/state requests/s: Tocsin (one process, and with --workers) against nginx (Debian
 //       package) serving a static file of the same bytes from the same machine; target ≥ 0.5× nginx;
+//       and, as a second baseline, bare node:http answering the same bytes (bench/node-static.ts);
 //   (b) issue latency (POST /v1/alerts: validate, resolve, sign, commit, respond) p50/p99 at 10
 //       and 50 concurrent clients, on SQLite and on PostgreSQL; target p99 ≤ 5 ms at 10 on SQLite.
 //   npm run bench:api                                     # 3 rounds, 5 s per state run, 2,000 issues
@@ -17,7 +18,7 @@ import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadDefaultRegions } from '../src/store/default-regions.ts';
 import { median } from './proc.ts';
-import { REPO_ROOT, startNginx, startTocsin, type TocsinServer } from './servers.ts';
+import { REPO_ROOT, startNginx, startNodeStatic, startTocsin, type TocsinServer } from './servers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +36,7 @@ const { values } = parseArgs({
 const ROUNDS = Number(values.rounds);
 const DURATION_S = Number(values.duration);
 const STATE_CONNECTIONS = Number(values.connections);
+const STATE_WARMUP_S = 1;
 const ISSUES = Number(values.issues);
 const WARMUP = Number(values.warmup);
 const WORKERS = Number(values.workers);
@@ -93,11 +95,16 @@ async function issueOne(server: TocsinServer, region: string): Promise<void> {
   if (response.status !== 201) throw new Error(`issue: ${response.status} ${await response.text()}`);
 }
 
-/** (a) One autocannon run of GET against `url`; requests/s mean. */
+/**
+ * (a) One autocannon run of GET against `url`; requests/s mean. A `STATE_WARMUP_S` run goes
+ * first, unmeasured, for every server alike: a running hub's rate, not its JIT warm-up (a cold
+ * Node server does about half its steady rate in its first second here).
+ */
 async function stateRun(
   url: string,
   headers: Record<string, string> = {},
 ): Promise<{ rps: number; p99: number; non2xx: number }> {
+  await run({ url, connections: STATE_CONNECTIONS, duration: STATE_WARMUP_S, headers });
   const result = await run({ url, connections: STATE_CONNECTIONS, duration: DURATION_S, headers });
   return { rps: result.requests.average, p99: result.latency.p99, non2xx: result.non2xx + result.errors };
 }
@@ -191,6 +198,16 @@ async function main(): Promise<void> {
           } finally {
             await nginx.stop();
           }
+          const bare = await startNodeStatic(body);
+          try {
+            const result = await stateRun(bare.url);
+            push('node', result.rps);
+            console.log(
+              `round ${round} GET the same bytes, bare node:http: ${fmt(result.rps)} req/s, p99 ${result.p99} ms`,
+            );
+          } finally {
+            await bare.stop();
+          }
         }
       } finally {
         await server.stop();
@@ -229,12 +246,14 @@ async function main(): Promise<void> {
   console.log(
     `\n(a) GET /v1/state (${stateBytes} B, 3 active alerts), ${STATE_CONNECTIONS} connections, ${DURATION_S} s, medians of ${ROUNDS}:\n`,
   );
-  console.log('| server | requests/s | ÷ nginx |');
-  console.log('| --- | --- | --- |');
-  console.log(`| nginx, static file of the same bytes | ${fmt(nginx)} | 1 |`);
+  const bare = median(state.node ?? []);
+  console.log('| server | requests/s | ÷ nginx | ÷ bare node:http |');
+  console.log('| --- | --- | --- | --- |');
+  console.log(`| nginx, static file of the same bytes | ${fmt(nginx)} | 1 | ${fmt(nginx / bare, 2)} |`);
+  console.log(`| bare node:http, the same bytes to every request | ${fmt(bare)} | ${fmt(bare / nginx, 2)} | 1 |`);
   for (const workers of [1, WORKERS]) {
     const rps = median(state[`tocsin-${workers}`] ?? []);
-    console.log(`| Tocsin, --workers ${workers} | ${fmt(rps)} | ${fmt(rps / nginx, 2)} |`);
+    console.log(`| Tocsin, --workers ${workers} | ${fmt(rps)} | ${fmt(rps / nginx, 2)} | ${fmt(rps / bare, 2)} |`);
   }
   console.log(
     `\n(b) POST /v1/alerts (short form), ${ISSUES} issues per run after ${WARMUP} to warm up, medians of ${ROUNDS}:\n`,

@@ -190,3 +190,26 @@ export async function startNginx(file: {
     },
   };
 }
+
+/** node:http serving `body` to every request (bench/node-static.ts): the floor for a Node server. */
+export async function startNodeStatic(body: string): Promise<RunningServer & { url: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'tocsin-bench-node-'));
+  const file = join(dir, 'body');
+  writeFileSync(file, body);
+  const port = await freePort();
+  const child = startChild(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'bench/node-static.ts'), String(port), file],
+    { cwd: REPO_ROOT },
+  );
+  await acceptsOn(port, 20_000);
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/`,
+    pids: () => processTree(child.pid),
+    async stop() {
+      await child.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
