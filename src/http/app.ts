@@ -31,6 +31,7 @@ import { regionRoutes } from './routes/regions.ts';
 import { stateRoutes } from './routes/state.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { webRoutes } from './routes/web.ts';
+import { answerBeforeFastify, STATE_PATH, stateFastPath } from './state-fast-path.ts';
 
 export interface AppDeps {
   alerts: AlertService;
@@ -93,6 +94,15 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
       (reply as FastifyReply).code(mapped.status).send(mapped.body);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // The plain GET /v1/state, the endpoint every client polls, is answered before Fastify.
+  answerBeforeFastify(
+    app as unknown as FastifyInstance,
+    stateFastPath({
+      state: () => deps.alerts.state(),
+      observe: (status, seconds) => deps.metrics.observeRequest('GET', STATE_PATH, status, seconds),
+    }),
+  );
 
   // Only JSON and CAP XML bodies: text/plain (a Fastify default) would slip past the 415.
   app.removeContentTypeParser('text/plain');

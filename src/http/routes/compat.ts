@@ -11,7 +11,7 @@ import { createAlertsInUaView } from '../../delivery/compat/alerts-in-ua.ts';
 import { createUkraineAlarmView } from '../../delivery/compat/ukrainealarm.ts';
 import type { RegionTree } from '../../geo/types.ts';
 import type { IncidentRecord } from '../../store/store.ts';
-import { notModified } from './state.ts';
+import { notModified } from '../state-fast-path.ts';
 
 export const COMPAT_PREFIX = '/compat/';
 const AIU = '/compat/alerts-in-ua/v1';
@@ -32,7 +32,7 @@ function send(request: FastifyRequest, reply: FastifyReply, doc: PreparedJson): 
     .header('etag', doc.etag)
     .header('last-modified', doc.lastModified)
     .header('cache-control', 'no-cache');
-  if (notModified(request, doc)) return reply.code(304).send();
+  if (notModified(request.headers, doc)) return reply.code(304).send();
   return reply.type('application/json; charset=utf-8').send(doc.body);
 }
 

@@ -1,37 +1,21 @@
 // /v1/state and /v1/state/{code}: region state, served from memory. The service keeps the
 // JSON pre-serialised with its ETag and Last-Modified and rebuilds it when an event commits,
 // so a request costs a header comparison and a write of ready bytes — no query, no stringify.
+// The plain GET /v1/state is answered before Fastify (../state-fast-path.ts); this route answers
+// the rest (a query string, credentials, HEAD, a proxy) with the same headers.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AlertService, PreparedJson } from '../../alerts/types.ts';
 import { ERROR_RESPONSES } from '../schemas.ts';
-
-/** True when the client's cached copy is current (RFC 9110 §13.1.2, §13.1.3). */
-export function notModified(request: FastifyRequest, prepared: PreparedJson): boolean {
-  const inm = request.headers['if-none-match'];
-  if (inm !== undefined) {
-    // If-None-Match wins over If-Modified-Since; weak comparison (§8.8.3.2) for GET.
-    if (inm.trim() === '*') return true;
-    return inm.split(',').some((tag) => tag.trim().replace(/^W\//, '') === prepared.etag);
-  }
-  const ims = request.headers['if-modified-since'];
-  if (ims !== undefined) {
-    // HTTP-dates have one-second resolution and the state can change twice within a second, so
-    // an If-Modified-Since equal to Last-Modified cannot prove the copy is current (RFC 9110
-    // §8.8.2.2 calls such a date a weak validator): only a strictly later date earns a 304.
-    const since = Date.parse(ims);
-    return Number.isFinite(since) && Date.parse(prepared.lastModified) < since;
-  }
-  return false;
-}
+import { notModified } from '../state-fast-path.ts';
 
 function sendPrepared(request: FastifyRequest, reply: FastifyReply, prepared: PreparedJson): FastifyReply {
   reply
     .header('etag', prepared.etag)
     .header('last-modified', prepared.lastModified)
     .header('cache-control', 'no-cache');
-  if (notModified(request, prepared)) return reply.code(304).send();
+  if (notModified(request.headers, prepared)) return reply.code(304).send();
   // A string with a JSON content type is sent as is: Fastify does not serialise it again.
   return reply.type('application/json; charset=utf-8').send(prepared.body);
 }
