@@ -250,10 +250,14 @@ async function main(): Promise<void> {
   console.log('| server | requests/s | ÷ nginx | ÷ bare node:http |');
   console.log('| --- | --- | --- | --- |');
   console.log(`| nginx, static file of the same bytes | ${fmt(nginx)} | 1 | ${fmt(nginx / bare, 2)} |`);
-  console.log(`| bare node:http, the same bytes to every request | ${fmt(bare)} | ${fmt(bare / nginx, 2)} | 1 |`);
+  console.log(
+    `| bare node:http, the same bytes to every request | ${fmt(bare)} | ${fmt(bare / nginx, 2)} | 1 |`,
+  );
   for (const workers of [1, WORKERS]) {
     const rps = median(state[`tocsin-${workers}`] ?? []);
-    console.log(`| Tocsin, --workers ${workers} | ${fmt(rps)} | ${fmt(rps / nginx, 2)} | ${fmt(rps / bare, 2)} |`);
+    console.log(
+      `| Tocsin, --workers ${workers} | ${fmt(rps)} | ${fmt(rps / nginx, 2)} | ${fmt(rps / bare, 2)} |`,
+    );
   }
   console.log(
     `\n(b) POST /v1/alerts (short form), ${ISSUES} issues per run after ${WARMUP} to warm up, medians of ${ROUNDS}:\n`,
