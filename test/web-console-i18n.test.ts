@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { storeToken } from '../src/auth/tokens.ts';
+import type { Role } from '../src/alerts/actor.ts';
 import { TEXTS, type TextKey } from '../web/src/console/texts.ts';
-import { startTestHub, type TestHub } from './helpers/hub.ts';
+import { mintTokenSecret, startTestHub, type TestHub } from './helpers/hub.ts';
 import {
   artifactPath,
   buildWeb,
@@ -25,14 +25,7 @@ let page: Page;
 let adminSecret: string;
 const TEMPLATE = 'Суми: повітряна тривога';
 
-async function secret(name: string, roles: ('author' | 'approver' | 'admin' | 'viewer')[]): Promise<string> {
-  const minted = await storeToken(
-    hub.store.identity,
-    { name, roles, jurisdiction: ['UA'], expiresMs: null, operatorId: null },
-    Date.now(),
-  );
-  return minted.secret;
-}
+const secret = (name: string, roles: Role[]) => mintTokenSecret(hub.store, name, roles);
 
 async function post(path: string, body: unknown, token: string): Promise<number> {
   const response = await fetch(`${hub.url}${path}`, {

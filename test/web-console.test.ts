@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { storeToken } from '../src/auth/tokens.ts';
-import { startTestHub, type TestHub } from './helpers/hub.ts';
+import type { Role } from '../src/alerts/actor.ts';
+import { mintTokenSecret, startTestHub, type TestHub } from './helpers/hub.ts';
 import {
   artifactPath,
   buildWeb,
@@ -20,14 +20,7 @@ let hub: TestHub;
 let browser: Browser;
 let page: Page;
 
-async function secret(name: string, roles: ('author' | 'approver' | 'admin' | 'viewer')[]): Promise<string> {
-  const minted = await storeToken(
-    hub.store.identity,
-    { name, roles, jurisdiction: ['UA'], expiresMs: null, operatorId: null },
-    Date.now(),
-  );
-  return minted.secret;
-}
+const secret = (name: string, roles: Role[]) => mintTokenSecret(hub.store, name, roles);
 
 before(async () => {
   await buildWeb();

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
-import { ROLES } from '../../src/alerts/actor.ts';
+import { ROLES, type Role } from '../../src/alerts/actor.ts';
 import { storeToken } from '../../src/auth/tokens.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/schema.ts';
@@ -100,14 +100,24 @@ export async function startTestHub(options: TestHubOptions = {}): Promise<TestHu
   };
 }
 
-/** Mints a token with every role over UA on a store; returns the headers that carry it. */
-export async function testTokenHeaders(store: Store): Promise<Record<string, string>> {
+/** Mints a token (no operator, no expiry) on a store; returns its secret. */
+export async function mintTokenSecret(
+  store: Store,
+  name: string,
+  roles: readonly Role[],
+  jurisdiction: string[] = ['UA'],
+): Promise<string> {
   const { secret } = await storeToken(
     store.identity,
-    { name: 'test', roles: [...ROLES], jurisdiction: ['UA'], expiresMs: null, operatorId: null },
+    { name, roles: [...roles], jurisdiction, expiresMs: null, operatorId: null },
     Date.now(),
   );
-  return { authorization: `Bearer ${secret}` };
+  return secret;
+}
+
+/** Mints a token with every role over UA on a store; returns the headers that carry it. */
+export async function testTokenHeaders(store: Store): Promise<Record<string, string>> {
+  return { authorization: `Bearer ${await mintTokenSecret(store, 'test', ROLES)}` };
 }
 
 /**
