@@ -37,13 +37,23 @@ let prepared: PreparedJson = {
   lastModified: 'Thu, 26 Nov 2026 10:42:00 GMT',
   seq: 1,
 };
-const observed: number[] = [];
+const observed: string[] = [];
+const sumy: PreparedJson = {
+  body: '{"region":"UA-59","active":true}',
+  etag: '"r1"',
+  lastModified: 'Thu, 26 Nov 2026 10:42:00 GMT',
+  seq: 1,
+};
 
 before(async () => {
   const fast = stateFastPath({
     state: () => prepared,
+    stateOf: (code) => {
+      if (code !== 'UA-59') throw new Error(`no region ${code}`);
+      return sumy;
+    },
     extraHeaders: { 'x-tocsin-worker': '3' },
-    observe: (status) => observed.push(status),
+    observe: (status, _seconds, route) => observed.push(`${route} ${status}`),
   });
   server = createServer((req, res) => {
     if (fast(req, res)) return;
@@ -68,7 +78,7 @@ test('answers the plain GET /v1/state with the prepared bytes and headers, and c
   assert.equal(answer.headers['access-control-allow-origin'], '*');
   assert.equal(answer.headers['x-content-type-options'], 'nosniff');
   assert.equal(answer.headers['x-tocsin-worker'], '3');
-  assert.deepEqual(observed.slice(before), [200]);
+  assert.deepEqual(observed.slice(before), ['/v1/state 200']);
   // A new state is served at once (its headers rebuilt).
   prepared = { ...prepared, body: '{"regions":{}}', etag: '"s2"', seq: 2 };
   const next = await get(`${base}/v1/state`);
@@ -97,11 +107,29 @@ test('304 for a current ETag (weak or in a list) or a strictly later If-Modified
   assert.equal((await get(`${base}/v1/state`, { 'if-modified-since': 'not a date' })).status, 200);
 });
 
+test('one known region is answered too, with its own document, ETag and 304', async () => {
+  const before = observed.length;
+  const answer = await get(`${base}/v1/state/UA-59`);
+  assert.equal(answer.status, 200);
+  assert.equal(answer.body, sumy.body);
+  assert.equal(answer.headers.etag, '"r1"');
+  assert.equal(answer.headers['access-control-allow-origin'], '*');
+  assert.equal((await get(`${base}/v1/state/UA-59`, { 'if-none-match': '"r1"' })).status, 304);
+  assert.deepEqual(observed.slice(before), ['/v1/state/:code 200', '/v1/state/:code 304']);
+});
+
 test('everything but the plain case goes to Fastify untouched', async () => {
   const cases: [string, Record<string, string>, string][] = [
     ['/v1/state?x=1', {}, 'GET'],
     ['/v1/state/', {}, 'GET'],
-    ['/v1/state/UA-59', {}, 'GET'],
+    ['/v1/state/UA-99', {}, 'GET'],
+    ['/v1/state/UA%2D59', {}, 'GET'],
+    ['/v1/state/UA-59?x=1', {}, 'GET'],
+    ['/v1/state/UA-59/', {}, 'GET'],
+    ['/v1/state/UA-59/x', {}, 'GET'],
+    [`/v1/state/${'A'.repeat(65)}`, {}, 'GET'],
+    ['/v1/state/UA-59', { authorization: 'Bearer x' }, 'GET'],
+    ['/v1/state/UA-59', {}, 'HEAD'],
     ['/v1/STATE', {}, 'GET'],
     ['/v1/state', {}, 'HEAD'],
     ['/v1/state', {}, 'POST'],
@@ -146,4 +174,17 @@ test('on a real hub, the fast answer is the Fastify route’s, header for header
   assert.match(metrics, /route="\/v1\/state",status="304"/);
   const routed304 = await get(`${hub.url}/v1/state?via=fastify`, { 'if-none-match': etag });
   assert.deepEqual(comparable(fast304.headers), comparable(routed304.headers));
+
+  // One region: the same comparison, and an unknown region still gets the route's coded 404.
+  const region = await get(`${hub.url}/v1/state/UA-59`);
+  const counted = await (await fetch(`${hub.url}/metrics`)).text(); // before any routed region GET
+  assert.match(counted, /route="\/v1\/state\/:code",status="200"/);
+  const regionRouted = await get(`${hub.url}/v1/state/UA-59?via=fastify`);
+  assert.equal(region.status, 200);
+  assert.equal(region.body, regionRouted.body);
+  assert.match(region.body, /"active":true/);
+  assert.deepEqual(comparable(region.headers), comparable(regionRouted.headers));
+  const unknown = await get(`${hub.url}/v1/state/UA-99`);
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.body, /REGION_NOT_FOUND/);
 });

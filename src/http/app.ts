@@ -31,7 +31,7 @@ import { regionRoutes } from './routes/regions.ts';
 import { stateRoutes } from './routes/state.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { webRoutes } from './routes/web.ts';
-import { answerBeforeFastify, STATE_PATH, stateFastPath } from './state-fast-path.ts';
+import { answerBeforeFastify, stateFastPath } from './state-fast-path.ts';
 
 export interface AppDeps {
   alerts: AlertService;
@@ -95,12 +95,13 @@ export async function buildApp(deps: AppDeps): Promise<TocsinApp> {
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
-  // The plain GET /v1/state, the endpoint every client polls, is answered before Fastify.
+  // The plain GET /v1/state and /v1/state/{code}, polled by every client, are answered before Fastify.
   answerBeforeFastify(
     app as unknown as FastifyInstance,
     stateFastPath({
       state: () => deps.alerts.state(),
-      observe: (status, seconds) => deps.metrics.observeRequest('GET', STATE_PATH, status, seconds),
+      stateOf: (code) => deps.alerts.stateOf(code),
+      observe: (status, seconds, route) => deps.metrics.observeRequest('GET', route, status, seconds),
     }),
   );
 

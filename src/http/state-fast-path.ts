@@ -1,9 +1,10 @@
-// GET /v1/state before Fastify: the endpoint every client polls is ready bytes in memory, and
-// Fastify's request object, hooks and reply cost more than the answer itself (a CPU profile under
-// autocannon: ≈ 60 % of the server's time in the hook chain). The fast path answers only the
-// plain case — GET of exactly /v1/state, no query, no credentials, no proxy headers, not TLS —
-// with exactly the headers the Fastify route and the security hooks give it (a test compares the
-// two); anything else goes to Fastify unchanged.
+// GET /v1/state and /v1/state/{code} before Fastify: the endpoints every client polls are ready
+// bytes in memory, and Fastify's request object, hooks and reply cost more than the answer itself
+// (a CPU profile under autocannon: ≈ 60 % of the server's time in the hook chain). The fast path
+// answers only the plain case — GET of exactly /v1/state or /v1/state/{a known code in plain
+// letters, digits and hyphens}, no query, no credentials, no proxy headers, not TLS — with exactly
+// the headers the Fastify route and the security hooks give it (a test compares the two);
+// anything else goes to Fastify unchanged.
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyInstance } from 'fastify';
@@ -36,8 +37,10 @@ export interface StateFastPathOptions {
   state: () => PreparedJson | undefined;
   /** Headers this server adds to every response (a worker's `x-tocsin-worker`). */
   extraHeaders?: Readonly<Record<string, string>>;
+  /** One region's prepared state; throws (or undefined) for an unknown code: Fastify answers. */
+  stateOf?: (code: string) => PreparedJson | undefined;
   /** Called once per answer, as the Fastify onResponse hook does for the other routes. */
-  observe?: (status: number, seconds: number) => void;
+  observe?: (status: number, seconds: number, route: string) => void;
 }
 
 /** Headers every /v1/state answer carries, 200 or 304 (the security hooks' and the route's). */
@@ -59,21 +62,60 @@ function commonHeaders(
   };
 }
 
+/** What one prepared document is sent with, built once (the document changes when an event commits). */
+interface Ready {
+  ok: Record<string, string | number>;
+  notModified: Record<string, string>;
+  body: Buffer;
+}
+
+/** A region code as it can appear in a path without any decoding (`UA-59`). */
+const PLAIN_CODE = /^[A-Za-z0-9-]{1,64}$/;
+const REGION_PREFIX = `${STATE_PATH}/`;
+export const REGION_ROUTE = `${STATE_PATH}/:code`;
+
 /**
- * Returns a handler that answers the plain GET /v1/state and returns true, or returns false
- * without touching the response (the caller hands the request to Fastify).
+ * Returns a handler that answers the plain GET /v1/state (and GET /v1/state/{code} of a known
+ * region, when `stateOf` is given) and returns true, or returns false without touching the
+ * response (the caller hands the request to Fastify).
  */
 export function stateFastPath(
   options: StateFastPathOptions,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const extra = options.extraHeaders ?? {};
-  // The headers are built once per prepared state, which changes only when an event commits.
-  let builtFor: PreparedJson | undefined;
-  let ok: Record<string, string | number> = {};
-  let notModifiedHeaders: Record<string, string> = {};
-  let body = Buffer.alloc(0);
+  const ready = new WeakMap<PreparedJson, Ready>();
+  const readyFor = (prepared: PreparedJson): Ready => {
+    let found = ready.get(prepared);
+    if (!found) {
+      const body = Buffer.from(prepared.body, 'utf8');
+      const notModified = commonHeaders(prepared, extra);
+      found = {
+        body,
+        notModified,
+        ok: {
+          ...notModified,
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': body.length,
+        },
+      };
+      ready.set(prepared, found);
+    }
+    return found;
+  };
   return (req, res) => {
-    if (req.method !== 'GET' || req.url !== STATE_PATH) return false;
+    if (req.method !== 'GET') return false;
+    const url = req.url as string;
+    let prepared: PreparedJson | undefined;
+    let route: string;
+    if (url === STATE_PATH) {
+      route = STATE_PATH;
+    } else if (
+      options.stateOf &&
+      url.startsWith(REGION_PREFIX) &&
+      PLAIN_CODE.test(url.slice(REGION_PREFIX.length))
+    ) {
+      route = REGION_ROUTE;
+    } else return false;
     const h = req.headers;
     if (
       h.authorization !== undefined ||
@@ -84,23 +126,21 @@ export function stateFastPath(
       (req.socket as TLSSocket).encrypted === true
     )
       return false;
-    const prepared = options.state();
-    if (prepared === undefined) return false;
     const started = options.observe ? performance.now() : 0;
-    if (prepared !== builtFor) {
-      builtFor = prepared;
-      body = Buffer.from(prepared.body, 'utf8');
-      notModifiedHeaders = commonHeaders(prepared, extra);
-      ok = {
-        ...notModifiedHeaders,
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': body.length,
-      };
+    if (route === STATE_PATH) prepared = options.state();
+    else {
+      try {
+        prepared = options.stateOf?.(url.slice(REGION_PREFIX.length));
+      } catch {
+        return false; // an unknown region: Fastify answers with the coded 404
+      }
     }
+    if (prepared === undefined) return false;
+    const { ok, notModified: headers304, body } = readyFor(prepared);
     const status = notModified(h, prepared) ? 304 : 200;
-    if (status === 304) res.writeHead(304, notModifiedHeaders).end();
+    if (status === 304) res.writeHead(304, headers304).end();
     else res.writeHead(200, ok).end(body);
-    options.observe?.(status, (performance.now() - started) / 1000);
+    options.observe?.(status, (performance.now() - started) / 1000, route);
     return true;
   };
 }
