@@ -1,8 +1,8 @@
 // /v1/state and /v1/state/{code}: region state, served from memory. The service keeps the
 // JSON pre-serialised with its ETag and Last-Modified and rebuilds it when an event commits,
 // so a request costs a header comparison and a write of ready bytes — no query, no stringify.
-// The plain GET /v1/state is answered before Fastify (../state-fast-path.ts); this route answers
-// the rest (a query string, credentials, HEAD, a proxy) with the same headers.
+// The plain GET /v1/state and /v1/state/{code} are answered before Fastify (../state-fast-path.ts);
+// this route answers the rest (a query string, credentials, HEAD, a proxy) with the same headers.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
