@@ -15,7 +15,7 @@ import type { RegionRecord } from '../geo/types.ts';
 import { stateRoutes } from '../http/routes/state.ts';
 import { attachStreams } from '../http/routes/stream.ts';
 import { installSecurity, parseOrigins } from '../http/security.ts';
-import { STATE_PATH, stateFastPath } from '../http/state-fast-path.ts';
+import { answerBeforeFastify, STATE_PATH, stateFastPath } from '../http/state-fast-path.ts';
 import { loadRegionTree } from '../store/default-regions.ts';
 import type { Store } from '../store/store.ts';
 import {
@@ -129,10 +129,6 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
     onError: (error) => log.warn({ err: error }, 'worker: the hub did not answer a proxied request'),
   });
 
-  const workerId = String(cluster.worker?.id ?? 0);
-  // The plain GET /v1/state before Fastify, as in the hub (src/http/state-fast-path.ts).
-  let closing = false;
-  const fastState = stateFastPath({ state: () => state, extraHeaders: { 'x-tocsin-worker': workerId } });
   const app = Fastify({
     loggerInstance: log,
     trustProxy: config.server.trustProxy,
@@ -141,15 +137,16 @@ export async function runClusterWorker(config: Config, options: { logger?: Logge
     serverFactory: (handler) =>
       createServer((req: IncomingMessage, res: ServerResponse) => {
         const path = req.method === 'GET' ? pathOf(req.url) : '';
-        if (path === STATE_PATH && !closing && fastState(req, res)) return;
         if (path === streams.options.path || path === STATE_PATH) handler(req, res);
         else proxy.handle(req, res);
       }),
   });
-  app.addHook('preClose', (done) => {
-    closing = true;
-    done();
-  });
+  const workerId = String(cluster.worker?.id ?? 0);
+  // The plain GET /v1/state before Fastify, as in the hub (src/http/state-fast-path.ts).
+  answerBeforeFastify(
+    app as never,
+    stateFastPath({ state: () => state, extraHeaders: { 'x-tocsin-worker': workerId } }),
+  );
   installSecurity(app as never, { corsOrigins: parseOrigins(config.auth.corsOrigins) });
   app.addHook('onRequest', async (_request, reply) => {
     reply.header('x-tocsin-worker', workerId);
