@@ -42,6 +42,7 @@ const { values } = parseArgs({
     'per-generator': { type: 'string', default: '16000' },
     'event-timeout-ms': { type: 'string', default: '60000' },
     'generator-sched': { type: 'string', default: 'other' },
+    'generator-nap-us': { type: 'string', default: '0' },
     out: { type: 'string', default: 'bench/out/fanout.json' },
   },
 });
@@ -68,6 +69,15 @@ const CONTENDERS = (values.contenders as string).split(',').map((c) => c.trim())
  * later, never earlier, so its receipt times (the latency) are not flattered.
  */
 const GENERATOR_SCHED = values['generator-sched'] as string;
+/**
+ * `--generator-nap-us N`: after a wakeup that brought data, a generator sleeps N µs and takes
+ * everything that arrived meanwhile, blocking again only when nothing is ready
+ * (bench/fanout-client.c). Asleep, it is not woken by each write, so the server's writes stop
+ * paying a wakeup apiece. Receipts are read later, never earlier (≤ N µs): latency is not flattered.
+ */
+const GENERATOR_NAP_US = Number(values['generator-nap-us']);
+if (!Number.isInteger(GENERATOR_NAP_US) || GENERATOR_NAP_US < 0 || GENERATOR_NAP_US >= 1_000_000)
+  throw new Error(`--generator-nap-us 0..999999, not ${values['generator-nap-us']}`);
 if (GENERATOR_SCHED !== 'other' && GENERATOR_SCHED !== 'batch')
   throw new Error(`--generator-sched other|batch, not ${GENERATOR_SCHED}`);
 
@@ -212,10 +222,11 @@ function startGenerators(
     ];
     if (path) args.push(path);
     sourceIndex += Math.ceil(n / PER_SOURCE_ADDRESS);
+    const env = { ...process.env, FANOUT_NAP_US: String(GENERATOR_NAP_US) };
     const child =
       GENERATOR_SCHED === 'batch'
-        ? startChild('chrt', ['--batch', '0', binary, ...args])
-        : startChild(binary, args);
+        ? startChild('chrt', ['--batch', '0', binary, ...args], { env })
+        : startChild(binary, args, { env });
     const gen: Generator = { child, done: [], waiters: [] };
     let partial = '';
     gen.child.proc.stdout?.on('data', (chunk: string) => {
@@ -390,7 +401,7 @@ async function main(): Promise<void> {
   });
   console.log(
     `fan-out: ${N} subscribers, ${ALERTS} events of ~${PAYLOAD} B, ${ROUNDS} round(s), Tocsin workers ${WORKERS === 0 ? `0 (one per core: ${WORKER_PROCESSES})` : WORKERS}, ` +
-      `${Math.ceil(N / PER_GENERATOR)} generator process(es) (${GENERATOR_SCHED === 'batch' ? 'SCHED_BATCH' : 'default scheduling'}); ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}`,
+      `${Math.ceil(N / PER_GENERATOR)} generator process(es) (${GENERATOR_SCHED === 'batch' ? 'SCHED_BATCH' : 'default scheduling'}${GENERATOR_NAP_US > 0 ? `, nap ${GENERATOR_NAP_US} µs` : ''}); ${cpus().length} cores, load ${loadavg()[0]?.toFixed(1)}`,
   );
   const results: RoundResult[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
@@ -467,7 +478,7 @@ async function main(): Promise<void> {
   mkdirSync(join(REPO_ROOT, 'bench/out'), { recursive: true });
   writeFileSync(
     resolve(REPO_ROOT, values.out as string),
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, subscribers: N, alerts: ALERTS, payload: PAYLOAD, workers: WORKERS, workerProcesses: WORKER_PROCESSES, generatorSched: GENERATOR_SCHED, rounds: results, summary }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cores: cpus().length, subscribers: N, alerts: ALERTS, payload: PAYLOAD, workers: WORKERS, workerProcesses: WORKER_PROCESSES, generatorSched: GENERATOR_SCHED, generatorNapUs: GENERATOR_NAP_US, rounds: results, summary }, null, 2)}\n`,
   );
 }
 
