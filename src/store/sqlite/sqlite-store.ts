@@ -1,6 +1,8 @@
 // The embedded store: one SQLite file in the data dir, one writer connection (better-sqlite3 is
 // synchronous, so every method below runs as one uninterrupted transaction). WAL with
-// synchronous=FULL: when a commit returns, it is on disk, so a 201 is never lost in a crash.
+// synchronous=FULL: when a commit returns, it is on disk. Alert commits are the exception that
+// keeps the rule: they commit with NORMAL and resolve only after an fsync of the WAL on the thread
+// pool (wal-sync.ts), so a 201 is never lost in a crash and the loop never waits for the disk.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -21,6 +23,7 @@ import { createSqliteIngestStore } from './ingest.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { createSqlitePushStore } from './push.ts';
 import { alertFromRow, eventFromRow, incidentFromRow } from './rows.ts';
+import { createWalSync, type WalSync } from './wal-sync.ts';
 import { createSqliteWebhooks } from './webhooks.ts';
 
 const BUSY_TIMEOUT_MS = 5_000;
@@ -28,6 +31,8 @@ const BUSY_TIMEOUT_MS = 5_000;
 export interface SqliteStoreOptions {
   /** Created if missing; the database is `tocsin.db` inside it. */
   dataDir: string;
+  /** How alert commits reach the disk (tests hold or fail the fsync); default: `createWalSync`. */
+  walSync?: (walPath: string) => WalSync;
 }
 
 /** Opens (creating if needed) the SQLite store and applies pending migrations. */
@@ -44,7 +49,7 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     db.close();
     throw error;
   }
-  return createStore(db);
+  return createStore(db, (options.walSync ?? createWalSync)(`${db.name}-wal`));
 }
 
 function migrate(db: Database.Database): void {
@@ -65,7 +70,7 @@ function migrate(db: Database.Database): void {
   }
 }
 
-function createStore(db: Database.Database): Store {
+function createStore(db: Database.Database, wal: WalSync): Store {
   const audit = createSqliteAudit(db);
   const q = {
     alertById: db.prepare('SELECT * FROM alerts WHERE id = ?'),
@@ -105,7 +110,7 @@ function createStore(db: Database.Database): Store {
     insertEvent: db.prepare(
       'INSERT INTO events (seq, id, type, time_ms, regions_json, json) VALUES (?, ?, ?, ?, ?, ?)',
     ),
-    readEvents: db.prepare('SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?'),
+    readEvents: db.prepare('SELECT * FROM events WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?'),
     latestSeq: db.prepare('SELECT coalesce(max(seq), 0) FROM events').pluck(),
     oldestSeq: db.prepare('SELECT min(seq) FROM events').pluck(),
     regions: db.prepare('SELECT record_json FROM regions ORDER BY code').pluck(),
@@ -158,7 +163,7 @@ function createStore(db: Database.Database): Store {
     return event;
   };
 
-  const groupCommit = createGroupCommit(db, commit);
+  const groupCommit = createGroupCommit(db, commit, wal);
 
   return {
     engine: 'sqlite',
@@ -212,11 +217,15 @@ function createStore(db: Database.Database): Store {
       const row = q.scheduleNext.get() as Record<string, unknown> | undefined;
       return row ? scheduleFromRow(row) : undefined;
     },
+    // Events of a commit still waiting for its fsync are not read back (a replay or a channel
+    // never hands out an event that a power loss could take back).
     async readEvents(afterSeq, limit) {
-      return (q.readEvents.all(afterSeq, limit) as Record<string, unknown>[]).map(eventFromRow);
+      return (q.readEvents.all(afterSeq, groupCommit.visibleUpTo(), limit) as Record<string, unknown>[]).map(
+        eventFromRow,
+      );
     },
     async latestSeq() {
-      return q.latestSeq.get() as number;
+      return Math.min(q.latestSeq.get() as number, groupCommit.visibleUpTo());
     },
     async oldestRetainedSeq() {
       const oldest = q.oldestSeq.get() as number | null;
@@ -233,12 +242,14 @@ function createStore(db: Database.Database): Store {
       }).immediate();
     },
     async ping() {
+      groupCommit.check();
       db.prepare('SELECT 1').get();
     },
     async migrationsApplied() {
       return q.migrations.all() as number[];
     },
     async close() {
+      await groupCommit.close();
       if (db.open) db.close();
     },
   } satisfies Store;
@@ -252,12 +263,19 @@ function createStore(db: Database.Database): Store {
  * own, so one bad change never takes the others down and never lands half.
  * No SAVEPOINT per change: each one journals every page it touches into a temporary file
  * (measured: 159 → 69 KB written per issue, 69 → 30 write calls).
+ * The transaction commits with synchronous=NORMAL and its changes resolve after `wal.sync()`:
+ * the fsync runs on the thread pool while the loop takes the next batch (docs/bench.md). A failed
+ * fsync leaves nothing certain on disk: every change waiting for it is refused, and so is every
+ * later one (PostgreSQL stops on a failed flush for the same reason); /readyz then fails.
  */
-function createGroupCommit(db: Database.Database, apply: (change: AlertCommit) => EventRecord) {
+function createGroupCommit(db: Database.Database, apply: (change: AlertCommit) => EventRecord, wal: WalSync) {
   type Waiter = { change: AlertCommit; resolve: (e: EventRecord) => void; reject: (e: unknown) => void };
   type Outcome = { ok: true; event: EventRecord } | { ok: false; error: unknown };
   let queue: Waiter[] = [];
-  const runBatch = db.transaction((batch: Waiter[]): Outcome[] =>
+  let failed: Error | undefined;
+  /** The first seq of the committed batch whose fsync runs. */
+  let syncingFrom: number | undefined;
+  const inBatch = (batch: Waiter[]): Outcome[] =>
     batch.map((waiter) => {
       try {
         return { ok: true, event: apply(waiter.change) };
@@ -265,43 +283,94 @@ function createGroupCommit(db: Database.Database, apply: (change: AlertCommit) =
         if (error instanceof StoreConflictError) return { ok: false, error };
         throw error;
       }
-    }),
-  );
+    });
+  const alone = (waiter: Waiter): Outcome => {
+    try {
+      return { ok: true, event: runOne.immediate(waiter.change) };
+    } catch (error) {
+      return { ok: false, error };
+    }
+  };
+  const runBatch = db.transaction(inBatch);
   const runOne = db.transaction(apply);
+  const commit = (batch: Waiter[]): Outcome[] => {
+    db.pragma('synchronous = NORMAL');
+    try {
+      try {
+        return runBatch.immediate(batch);
+      } catch (error) {
+        if (batch.length === 1) return [{ ok: false, error }];
+        // Only now, one transaction per change.
+        return batch.map(alone);
+      }
+    } finally {
+      db.pragma('synchronous = FULL');
+    }
+  };
+  let scheduled = false;
+  /** One commit per fsync: changes that arrive while the WAL syncs wait and go in the next batch. */
+  const schedule = () => {
+    if (scheduled || wal.busy() || queue.length === 0) return;
+    scheduled = true;
+    setImmediate(flush);
+  };
   const flush = () => {
+    scheduled = false;
     const batch = queue;
     queue = [];
-    let outcomes: Outcome[];
-    try {
-      outcomes = runBatch.immediate(batch);
-    } catch (error) {
-      if (batch.length === 1) {
-        (batch[0] as Waiter).reject(error);
-        return;
-      }
-      // Only now, one transaction (and one fsync) per change.
-      for (const waiter of batch) {
-        try {
-          waiter.resolve(runOne.immediate(waiter.change));
-        } catch (oneError) {
-          waiter.reject(oneError);
-        }
-      }
+    const refused = failed ?? (db.open ? undefined : new TypeError('The database connection is not open'));
+    if (refused) {
+      for (const waiter of batch) waiter.reject(refused);
       return;
     }
-    // Only now is every change of the batch on disk.
-    batch.forEach((waiter, i) => {
-      const outcome = outcomes[i] as Outcome;
-      if (outcome.ok) waiter.resolve(outcome.event);
-      else waiter.reject(outcome.error);
-    });
+    const outcomes = commit(batch);
+    const settle = () =>
+      batch.forEach((waiter, i) => {
+        const outcome = outcomes[i] as Outcome;
+        if (outcome.ok) waiter.resolve(outcome.event);
+        else waiter.reject(outcome.error);
+      });
+    const seqs = outcomes.flatMap((o) => (o.ok ? [o.event.seq] : []));
+    if (seqs.length === 0) {
+      settle();
+      schedule();
+      return;
+    }
+    syncingFrom = Math.min(...seqs);
+    wal.sync().then(
+      () => {
+        // Only now is every change of the batch on disk.
+        syncingFrom = undefined;
+        settle();
+        schedule();
+      },
+      (error: unknown) => {
+        failed = new Error(`the store could not flush its log to disk: ${(error as Error).message}`, {
+          cause: error,
+        });
+        for (const waiter of [...batch, ...queue]) waiter.reject(failed);
+        queue = [];
+      },
+    );
   };
   return {
     submit(change: AlertCommit): Promise<EventRecord> {
       return new Promise((resolve, reject) => {
         queue.push({ change, resolve, reject });
-        if (queue.length === 1) setImmediate(flush);
+        schedule();
       });
+    },
+    /** The highest seq that may be read back: everything below the batch still syncing. */
+    visibleUpTo(): number {
+      return syncingFrom === undefined ? Number.MAX_SAFE_INTEGER : syncingFrom - 1;
+    },
+    /** Throws once an fsync has failed. */
+    check(): void {
+      if (failed) throw failed;
+    },
+    async close(): Promise<void> {
+      await wal.idle();
+      wal.close();
     },
   };
 }
