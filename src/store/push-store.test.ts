@@ -1,5 +1,7 @@
 // The Web Push store on both engines: VAPID keys are generated once (first writer wins, kept across
-// reopen), subscriptions are upserted by endpoint, listed, counted and removed.
+// reopen), subscriptions are upserted by endpoint, listed, counted and removed; pending retries
+// are handed out due first, rescheduled, removed, kept across a reopen and dropped with their
+// subscription.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,16 @@ const sub = (endpoint: string, regions: string[], ms: number) => ({
   regions,
   createdMs: ms,
   updatedMs: ms,
+});
+
+const retry = (endpoint: string, dueMs: number, attempt = 1) => ({
+  endpoint,
+  payload: `{"for":"${endpoint}","due":${dueMs}}`,
+  urgency: 'high' as const,
+  attempt,
+  dueMs,
+  expiresMs: dueMs + 60_000,
+  createdMs: 1,
 });
 
 for (const [engine, make] of Object.entries(engines)) {
@@ -96,6 +108,88 @@ for (const [engine, make] of Object.entries(engines)) {
         assert.equal(await store.push.countPushSubscriptions(), 1);
       } finally {
         await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('hands out due retries earliest first, not those not yet due; reschedules and removes', async () => {
+      const opened = await make();
+      const store = await opened.open();
+      try {
+        const p = store.push;
+        assert.equal(await p.nextPushRetryDueMs(), undefined);
+        assert.equal(await p.countPushRetries(), 0);
+        const late = await p.addPushRetry(retry('https://push.example/a', 300));
+        const early = await p.addPushRetry(retry('https://push.example/b', 100, 2));
+        const middle = await p.addPushRetry(retry('https://push.example/a', 200));
+        assert.equal(new Set([late, early, middle]).size, 3, 'distinct ids');
+        assert.equal(await p.countPushRetries(), 3);
+        assert.equal(await p.nextPushRetryDueMs(), 100);
+        assert.deepEqual(await p.duePushRetries(250, 10), [
+          { id: early, ...retry('https://push.example/b', 100, 2) },
+          { id: middle, ...retry('https://push.example/a', 200) },
+        ]);
+        assert.deepEqual(
+          (await p.duePushRetries(1_000, 2)).map((r) => r.id),
+          [early, middle],
+          'bounded by the limit',
+        );
+        assert.deepEqual(await p.duePushRetries(99, 10), [], 'nothing due yet');
+        assert.equal(await p.reschedulePushRetry(early, 3, 400), true);
+        assert.equal(await p.nextPushRetryDueMs(), 200);
+        assert.deepEqual(
+          (await p.duePushRetries(1_000, 10)).map((r) => [r.id, r.attempt, r.dueMs]),
+          [
+            [middle, 1, 200],
+            [late, 1, 300],
+            [early, 3, 400],
+          ],
+        );
+        assert.equal(await p.removePushRetry(middle), true);
+        assert.equal(await p.removePushRetry(middle), false);
+        assert.equal(await p.reschedulePushRetry(middle, 2, 500), false);
+        assert.equal(await p.countPushRetries(), 2);
+        assert.equal(await p.nextPushRetryDueMs(), 300);
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('drops the retries of a removed subscription, and only those', async () => {
+      const opened = await make();
+      const store = await opened.open();
+      try {
+        const p = store.push;
+        await p.upsertPushSubscription(sub('https://push.example/a', ['UA-59'], 10));
+        await p.upsertPushSubscription(sub('https://push.example/b', ['UA-59'], 10));
+        await p.addPushRetry(retry('https://push.example/a', 100));
+        await p.addPushRetry(retry('https://push.example/a', 200));
+        const kept = await p.addPushRetry(retry('https://push.example/b', 300));
+        assert.equal(await p.removePushSubscription('https://push.example/a'), true);
+        assert.deepEqual(
+          (await p.duePushRetries(1_000, 10)).map((r) => r.id),
+          [kept],
+        );
+        assert.equal(await p.countPushRetries(), 1);
+      } finally {
+        await store.close();
+        await opened.cleanup();
+      }
+    });
+
+    it('keeps pending retries across a reopen', async () => {
+      const opened = await make();
+      try {
+        let store = await opened.open();
+        const id = await store.push.addPushRetry(retry('https://push.example/a', 100));
+        await store.close();
+        store = await opened.open();
+        assert.deepEqual(await store.push.duePushRetries(100, 10), [
+          { id, ...retry('https://push.example/a', 100) },
+        ]);
+        await store.close();
+      } finally {
         await opened.cleanup();
       }
     });

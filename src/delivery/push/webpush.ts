@@ -3,18 +3,26 @@
 // its durable cursor; each public event becomes one compact payload (webpush-payload.ts),
 // encrypted per subscription (RFC 8291 aes128gcm) and sent to every subscription whose regions
 // the event concerns (the region, an ancestor or a descendant). A push service answering 404 or
-// 410 says the subscription is gone: it is removed. One that is overloaded or failing (429, 5xx,
-// no answer) gets the message again later (`retryDelaysMs`, or its Retry-After when longer), while
-// the message's TTL lasts, from an in-memory queue beside the cursor: one dead service never holds
-// back every other subscriber, and a restart forgets pending retries (the first attempt was
-// made). Other failures (400, 413, ...) are logged. The cursor advances once every first send of a
-// batch has finished.
+// 410 says the subscription is gone: it is removed (with its pending retries). One that is
+// overloaded or failing (429, 5xx, no answer) gets the message again later (`retryDelaysMs`, or
+// its Retry-After when longer), while the message's TTL lasts: the retry is a row in the store
+// beside the cursor (payload, attempt, due time, end of TTL), and one timer is armed for the
+// earliest due row. One dead service never holds back every other subscriber, and a restart (or
+// another node taking the lease) sends the rows a previous run left, at start. A row goes once
+// its attempt finished (sent, gone, refused, or moved to its next attempt); a crash mid-send
+// sends that attempt again. Other failures (400, 413, ...) are logged. The cursor advances once
+// every first send of a batch has finished.
 import webpush from 'web-push';
 import { PUBLIC_EVENT_TYPES } from '../../alerts/events.ts';
 import type { Bus } from '../../bus/bus.ts';
 import type { RegionTree } from '../../geo/types.ts';
 import type { CursorStore } from '../../store/cursor-store.ts';
-import type { PushStore, PushSubscriptionRecord, VapidKeyPair } from '../../store/push-store.ts';
+import type {
+  PushRetryRecord,
+  PushStore,
+  PushSubscriptionRecord,
+  VapidKeyPair,
+} from '../../store/push-store.ts';
 import type { EventRecord } from '../../store/store.ts';
 import { type ChannelCursor, type EventLog, startChannelCursor } from './cursor.ts';
 import { createTargetGuard, type Resolve, TargetRefused } from './webhook-target.ts';
@@ -60,7 +68,7 @@ export interface WebPushChannel {
   /** Resolves once every event up to `seq` (default: the log's latest now) has been sent. */
   caughtUp(seq?: number): Promise<void>;
   stats(): WebPushStats;
-  /** Resolves once no retry is waiting or being sent. */
+  /** Resolves once no retry is stored or being sent (or the channel stopped; its rows stay stored). */
   retriesSettled(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -70,8 +78,12 @@ const GONE = new Set([404, 410]);
 const DEFAULT_RETRY_DELAYS_MS = [2_000, 10_000, 60_000];
 /** A push service's Retry-After is followed up to this long. */
 const MAX_RETRY_AFTER_MS = 300_000;
-/** Retries waiting at once: beyond this a failed send is logged and dropped (a push service down for everyone). */
+/** Retries stored at once: beyond this a failed send is logged and dropped (a push service down for everyone). */
 const MAX_PENDING_RETRIES = 10_000;
+/** Due retries taken from the store per timer run. */
+const RETRY_BATCH = 256;
+/** Wait before the timer tries again after the store failed it. */
+const RETRY_STORE_BACKOFF_MS = 5_000;
 
 /** RFC 8030 §5 / RFC 9110: worth another try — too many requests, a server error, or no answer. */
 function transient(status: number | null): boolean {
@@ -127,17 +139,26 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
   const stats: WebPushStats = { sent: 0, failed: 0, removed: 0, retried: 0 };
   const concurrency = deps.concurrency ?? DEFAULT_CONCURRENCY;
   const retryDelaysMs = deps.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-  const retries = new Set<NodeJS.Timeout>();
-  let retrying = 0; // retries waiting or being sent
+  // Retries stored (an estimate for the cap: counted in the store at start and after each run,
+  // counted here on add and remove in between).
+  let storedRetries = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let timerDueMs = Number.POSITIVE_INFINITY;
+  let running: Promise<void> | undefined; // a timer run sending due retries
+  let arming = 0; // arm() calls reading the store
   let settledWaiters: (() => void)[] = [];
-  const retryDone = () => {
-    if (--retrying > 0) return;
+  const settleIfIdle = () => {
+    if (!stopped && (timer || running || arming > 0)) return;
     const waiters = settledWaiters;
     settledWaiters = [];
     for (const resolve of waiters) resolve();
   };
   let stopped = false;
 
+  /**
+   * One attempt (`attempt` 0 is the first send). For a stored retry (`row`), the row is moved to
+   * its next attempt or removed once this one finished; a first send that needs another stores one.
+   */
   const sendOne = async (
     sub: PushSubscriptionRecord,
     payload: string,
@@ -145,7 +166,8 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
     urgency: webpush.Urgency,
     attempt = 0,
     expiresMs = now() + ttl * 1000,
-  ) => {
+    row?: PushRetryRecord,
+  ): Promise<void> => {
     let target: Awaited<ReturnType<typeof guard.check>>;
     try {
       target = await guard.check(sub.endpoint);
@@ -156,6 +178,7 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
       stats.failed++;
       if (error instanceof TargetRefused) await remove(sub, `endpoint refused: ${error.message}`);
       else deps.log?.warn({ err: error, endpoint: origin(sub.endpoint) }, 'Web Push endpoint check failed');
+      await finished(row);
       return;
     }
     const details = webpush.generateRequestDetails(
@@ -170,22 +193,25 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
     );
     if (response.error === null) {
       stats.sent++;
+      await finished(row);
       return;
     }
     stats.failed++;
     if (response.status !== null && GONE.has(response.status)) {
       await remove(sub, `push service answered ${response.status}`);
+      await finished(row);
       return;
     }
     const delay = Math.max(
       retryDelaysMs[attempt] ?? Number.POSITIVE_INFINITY,
       Math.min((response.retryAfterS ?? 0) * 1000, MAX_RETRY_AFTER_MS),
     );
+    const dueMs = now() + delay;
     const retry =
       transient(response.status) &&
-      !stopped &&
-      retries.size < MAX_PENDING_RETRIES &&
-      now() + delay < expiresMs;
+      // A stored row moves on in place; a new one must fit under the cap.
+      (row !== undefined || storedRetries < MAX_PENDING_RETRIES) &&
+      dueMs < expiresMs;
     deps.log?.warn(
       {
         endpoint: origin(sub.endpoint),
@@ -195,20 +221,102 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
       },
       'Web Push delivery failed',
     );
-    if (!retry) return;
+    if (!retry) {
+      await finished(row);
+      return;
+    }
     stats.retried++;
-    retrying++;
-    const timer = setTimeout(() => {
-      retries.delete(timer);
-      const ttlLeft = Math.max(1, Math.floor((expiresMs - now()) / 1000));
-      sendOne(sub, payload, ttlLeft, urgency, attempt + 1, expiresMs)
-        .catch((error: unknown) =>
-          deps.log?.warn({ err: error, endpoint: origin(sub.endpoint) }, 'Web Push retry failed'),
-        )
-        .finally(retryDone);
-    }, delay);
-    timer.unref();
-    retries.add(timer);
+    if (row) {
+      await deps.store.reschedulePushRetry(row.id, attempt + 1, dueMs);
+    } else {
+      storedRetries++;
+      try {
+        await deps.store.addPushRetry({
+          endpoint: sub.endpoint,
+          payload,
+          urgency,
+          attempt: attempt + 1,
+          dueMs,
+          expiresMs,
+          createdMs: now(),
+        });
+      } catch (error) {
+        // Not a reason to send the whole batch again (the cursor would): this retry is lost.
+        storedRetries--;
+        deps.log?.warn({ err: error, endpoint: origin(sub.endpoint) }, 'Web Push retry not stored');
+        return;
+      }
+    }
+    await arm();
+  };
+
+  /** The stored retry (if any) made its last attempt: its row goes. */
+  const finished = async (row: PushRetryRecord | undefined) => {
+    if (row && (await deps.store.removePushRetry(row.id))) storedRetries--;
+  };
+
+  /** Arms the one timer for the earliest stored retry (unless one as early is armed, or a run is on: it arms when it ends). */
+  const arm = async (minDelayMs = 0): Promise<void> => {
+    if (stopped || running) return;
+    arming++;
+    try {
+      const dueMs = await deps.store.nextPushRetryDueMs();
+      if (stopped || running || dueMs === undefined) return;
+      if (timer && timerDueMs <= dueMs && minDelayMs === 0) return;
+      clearTimeout(timer);
+      timerDueMs = dueMs;
+      timer = setTimeout(fire, Math.max(minDelayMs, dueMs - now()));
+      timer.unref();
+    } catch (error) {
+      deps.log?.warn({ err: error }, 'Web Push retries: store unreadable; trying again');
+      if (stopped || running) return;
+      clearTimeout(timer);
+      timerDueMs = now();
+      timer = setTimeout(fire, RETRY_STORE_BACKOFF_MS);
+      timer.unref();
+    } finally {
+      arming--;
+      settleIfIdle();
+    }
+  };
+
+  const fire = () => {
+    // The timer went off: what it was armed for is due, whatever the clock says (a test's frozen
+    // clock, one stepped back, a timer a millisecond early).
+    const atMs = Math.max(now(), timerDueMs);
+    timer = undefined;
+    timerDueMs = Number.POSITIVE_INFINITY;
+    let backoff = 0;
+    running = sendDue(atMs)
+      .catch((error: unknown) => {
+        backoff = RETRY_STORE_BACKOFF_MS;
+        deps.log?.warn({ err: error }, 'Web Push retries failed; trying again');
+      })
+      .finally(() => {
+        running = undefined;
+        void arm(backoff);
+      });
+  };
+
+  /** Sends one batch of the retries due at `atMs`; the next batch is for the timer armed after. */
+  const sendDue = async (atMs: number): Promise<void> => {
+    const due = await deps.store.duePushRetries(atMs, RETRY_BATCH);
+    await eachLimited(due, concurrency, async (row) => {
+      if (stopped) return; // left stored for the next start
+      try {
+        const sub = await deps.store.getPushSubscription(row.endpoint);
+        if (!sub || row.expiresMs <= atMs) {
+          await finished(row); // unsubscribed meanwhile, or the message expired while no one was running
+          return;
+        }
+        const ttlLeft = Math.max(1, Math.floor((row.expiresMs - now()) / 1000));
+        await sendOne(sub, row.payload, ttlLeft, row.urgency, row.attempt, row.expiresMs, row);
+      } catch (error) {
+        deps.log?.warn({ err: error, endpoint: origin(row.endpoint) }, 'Web Push retry failed');
+        await finished(row);
+      }
+    });
+    storedRetries = await deps.store.countPushRetries();
   };
 
   const remove = async (sub: PushSubscriptionRecord, why: string) => {
@@ -230,6 +338,10 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
     }
   };
 
+  // Retries a previous run (this node's or another's) left in the store are sent from now on.
+  storedRetries = await deps.store.countPushRetries();
+  await arm();
+
   const cursor: ChannelCursor = await startChannelCursor({
     channel: deps.channel ?? 'webpush',
     cursors: deps.cursors,
@@ -245,15 +357,18 @@ export async function startWebPushChannel(deps: WebPushChannelDeps): Promise<Web
     caughtUp: (seq) => cursor.caughtUp(seq),
     stats: () => ({ ...stats }),
     retriesSettled: () =>
-      retrying === 0 ? Promise.resolve() : new Promise<void>((resolve) => settledWaiters.push(resolve)),
+      new Promise<void>((resolve) => {
+        settledWaiters.push(resolve);
+        settleIfIdle();
+      }),
     async stop() {
+      // The stored rows stay: the next start (here or on another node) sends them.
       stopped = true;
-      for (const timer of retries) {
-        clearTimeout(timer);
-        retryDone();
-      }
-      retries.clear();
+      clearTimeout(timer);
+      timer = undefined;
       await cursor.stop();
+      await running;
+      settleIfIdle();
       agents.destroy();
     },
   };

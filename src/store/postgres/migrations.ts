@@ -290,4 +290,25 @@ CREATE INDEX ingest_messages_alert ON ingest_messages (alert_id) WHERE alert_id 
 CREATE INDEX ingest_messages_recent ON ingest_messages (source, seen_ms);
 `,
   },
+  {
+    version: 7,
+    name: 'web push retries',
+    sql: `
+-- Web Push sends waiting for another attempt (the push service answered 429, 5xx or not at all),
+-- kept until the attempt is made or the message's TTL ends; removing the subscription removes them.
+CREATE TABLE push_retries (
+  id         bigserial PRIMARY KEY,
+  endpoint   text NOT NULL,
+  payload    text NOT NULL,
+  urgency    text NOT NULL CHECK (urgency IN ('very-low', 'low', 'normal', 'high')),
+  attempt    integer NOT NULL,
+  due_ms     bigint NOT NULL,
+  expires_ms bigint NOT NULL,
+  created_ms bigint NOT NULL
+);
+-- Due retries, earliest first (the channel's timer).
+CREATE INDEX push_retries_due ON push_retries (due_ms, id);
+CREATE INDEX push_retries_endpoint ON push_retries (endpoint);
+`,
+  },
 ];

@@ -1,6 +1,6 @@
-// PostgreSQL queries of the Web Push store (subscriptions, VAPID keys).
+// PostgreSQL queries of the Web Push store (subscriptions, VAPID keys, pending retries).
 import type pg from 'pg';
-import type { PushStore, PushSubscriptionRecord } from '../push-store.ts';
+import type { PushRetryRecord, PushStore, PushSubscriptionRecord } from '../push-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -12,6 +12,19 @@ function subscriptionFromRow(row: Row): PushSubscriptionRecord {
     regions: JSON.parse(row.regions_json as string) as string[],
     createdMs: row.created_ms as number,
     updatedMs: row.updated_ms as number,
+  };
+}
+
+function retryFromRow(row: Row): PushRetryRecord {
+  return {
+    id: row.id as number,
+    endpoint: row.endpoint as string,
+    payload: row.payload as string,
+    urgency: row.urgency as PushRetryRecord['urgency'],
+    attempt: row.attempt as number,
+    dueMs: row.due_ms as number,
+    expiresMs: row.expires_ms as number,
+    createdMs: row.created_ms as number,
   };
 }
 
@@ -30,10 +43,19 @@ const SQL = {
       regions_json = excluded.regions_json, updated_ms = excluded.updated_ms
     RETURNING (xmax = 0) AS created`,
   vapid: 'SELECT public_key, private_key FROM push_vapid_keys WHERE only_row',
-  remove: 'DELETE FROM push_subscriptions WHERE endpoint = $1',
+  // One statement: the subscription and its pending retries go together.
+  remove: `WITH retries AS (DELETE FROM push_retries WHERE endpoint = $1)
+    DELETE FROM push_subscriptions WHERE endpoint = $1`,
   get: 'SELECT * FROM push_subscriptions WHERE endpoint = $1',
   list: 'SELECT * FROM push_subscriptions ORDER BY created_ms, endpoint',
   count: 'SELECT count(*)::bigint AS n FROM push_subscriptions',
+  retryInsert: `INSERT INTO push_retries (endpoint, payload, urgency, attempt, due_ms, expires_ms, created_ms)
+    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+  retriesDue: 'SELECT * FROM push_retries WHERE due_ms <= $1 ORDER BY due_ms, id LIMIT $2',
+  retryNextDue: 'SELECT min(due_ms) AS due FROM push_retries',
+  retryReschedule: 'UPDATE push_retries SET attempt = $2, due_ms = $3 WHERE id = $1',
+  retryRemove: 'DELETE FROM push_retries WHERE id = $1',
+  retryCount: 'SELECT count(*)::bigint AS n FROM push_retries',
 } as const;
 
 export function createPostgresPushStore(pool: pg.Pool): PushStore {
@@ -72,6 +94,33 @@ export function createPostgresPushStore(pool: pg.Pool): PushStore {
     },
     async countPushSubscriptions() {
       return (await pool.query<{ n: number }>(SQL.count)).rows[0]?.n ?? 0;
+    },
+    async addPushRetry(r) {
+      const { rows } = await pool.query<{ id: number }>(SQL.retryInsert, [
+        r.endpoint,
+        r.payload,
+        r.urgency,
+        r.attempt,
+        r.dueMs,
+        r.expiresMs,
+        r.createdMs,
+      ]);
+      return (rows[0] as { id: number }).id;
+    },
+    async duePushRetries(nowMs, limit) {
+      return (await pool.query<Row>(SQL.retriesDue, [nowMs, limit])).rows.map(retryFromRow);
+    },
+    async nextPushRetryDueMs() {
+      return (await pool.query<{ due: number | null }>(SQL.retryNextDue)).rows[0]?.due ?? undefined;
+    },
+    async reschedulePushRetry(id, attempt, dueMs) {
+      return ((await pool.query(SQL.retryReschedule, [id, attempt, dueMs])).rowCount ?? 0) > 0;
+    },
+    async removePushRetry(id) {
+      return ((await pool.query(SQL.retryRemove, [id])).rowCount ?? 0) > 0;
+    },
+    async countPushRetries() {
+      return (await pool.query<{ n: number }>(SQL.retryCount)).rows[0]?.n ?? 0;
     },
   } satisfies PushStore;
 }

@@ -274,4 +274,25 @@ CREATE INDEX ingest_messages_alert ON ingest_messages (alert_id) WHERE alert_id 
 CREATE INDEX ingest_messages_recent ON ingest_messages (source, seen_ms);
 `,
   },
+  {
+    version: 7,
+    name: 'web push retries',
+    sql: `
+-- Web Push sends waiting for another attempt (the push service answered 429, 5xx or not at all),
+-- kept until the attempt is made or the message's TTL ends; removing the subscription removes them.
+CREATE TABLE push_retries (
+  id INTEGER PRIMARY KEY,
+  endpoint TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  urgency TEXT NOT NULL CHECK (urgency IN ('very-low', 'low', 'normal', 'high')),
+  attempt INTEGER NOT NULL,
+  due_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  created_ms INTEGER NOT NULL
+) STRICT;
+-- Due retries, earliest first (the channel's timer).
+CREATE INDEX push_retries_due ON push_retries (due_ms, id);
+CREATE INDEX push_retries_endpoint ON push_retries (endpoint);
+`,
+  },
 ];

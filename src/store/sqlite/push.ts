@@ -1,6 +1,6 @@
-// SQLite queries of the Web Push store (subscriptions, VAPID keys).
+// SQLite queries of the Web Push store (subscriptions, VAPID keys, pending retries).
 import type Database from 'better-sqlite3';
-import type { PushStore, PushSubscriptionRecord, VapidKeyPair } from '../push-store.ts';
+import type { PushRetryRecord, PushStore, PushSubscriptionRecord, VapidKeyPair } from '../push-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -12,6 +12,19 @@ function subscriptionFromRow(row: Row): PushSubscriptionRecord {
     regions: JSON.parse(row.regions_json as string) as string[],
     createdMs: row.created_ms as number,
     updatedMs: row.updated_ms as number,
+  };
+}
+
+function retryFromRow(row: Row): PushRetryRecord {
+  return {
+    id: row.id as number,
+    endpoint: row.endpoint as string,
+    payload: row.payload as string,
+    urgency: row.urgency as PushRetryRecord['urgency'],
+    attempt: row.attempt as number,
+    dueMs: row.due_ms as number,
+    expiresMs: row.expires_ms as number,
+    createdMs: row.created_ms as number,
   };
 }
 
@@ -31,6 +44,15 @@ export function createSqlitePushStore(db: Database.Database): PushStore {
     get: db.prepare('SELECT * FROM push_subscriptions WHERE endpoint = ?'),
     list: db.prepare('SELECT * FROM push_subscriptions ORDER BY created_ms, endpoint'),
     count: db.prepare('SELECT count(*) FROM push_subscriptions').pluck(),
+    retryInsert: db.prepare(`INSERT INTO push_retries
+      (endpoint, payload, urgency, attempt, due_ms, expires_ms, created_ms)
+      VALUES (@endpoint, @payload, @urgency, @attempt, @dueMs, @expiresMs, @createdMs)`),
+    retriesDue: db.prepare('SELECT * FROM push_retries WHERE due_ms <= ? ORDER BY due_ms, id LIMIT ?'),
+    retryNextDue: db.prepare('SELECT min(due_ms) FROM push_retries').pluck(),
+    retryReschedule: db.prepare('UPDATE push_retries SET attempt = ?, due_ms = ? WHERE id = ?'),
+    retryRemove: db.prepare('DELETE FROM push_retries WHERE id = ?'),
+    retriesOfEndpointRemove: db.prepare('DELETE FROM push_retries WHERE endpoint = ?'),
+    retryCount: db.prepare('SELECT count(*) FROM push_retries').pluck(),
   };
   const ensureVapid = db.transaction((candidate: VapidKeyPair, nowMs: number): VapidKeyPair => {
     q.vapidInsert.run(candidate.publicKey, candidate.privateKey, nowMs);
@@ -42,6 +64,10 @@ export function createSqlitePushStore(db: Database.Database): PushStore {
     q.upsert.run({ ...record, regionsJson: JSON.stringify(record.regions) });
     return existed ? 'updated' : 'created';
   });
+  const remove = db.transaction((endpoint: string): boolean => {
+    q.retriesOfEndpointRemove.run(endpoint);
+    return q.remove.run(endpoint).changes > 0;
+  });
   return {
     async ensureVapidKeys(candidate, nowMs) {
       return ensureVapid.immediate(candidate, nowMs);
@@ -50,7 +76,7 @@ export function createSqlitePushStore(db: Database.Database): PushStore {
       return upsert.immediate(record);
     },
     async removePushSubscription(endpoint) {
-      return q.remove.run(endpoint).changes > 0;
+      return remove.immediate(endpoint);
     },
     async getPushSubscription(endpoint) {
       const row = q.get.get(endpoint) as Row | undefined;
@@ -61,6 +87,24 @@ export function createSqlitePushStore(db: Database.Database): PushStore {
     },
     async countPushSubscriptions() {
       return q.count.get() as number;
+    },
+    async addPushRetry(retry) {
+      return Number(q.retryInsert.run(retry).lastInsertRowid);
+    },
+    async duePushRetries(nowMs, limit) {
+      return (q.retriesDue.all(nowMs, limit) as Row[]).map(retryFromRow);
+    },
+    async nextPushRetryDueMs() {
+      return (q.retryNextDue.get() as number | null) ?? undefined;
+    },
+    async reschedulePushRetry(id, attempt, dueMs) {
+      return q.retryReschedule.run(attempt, dueMs, id).changes > 0;
+    },
+    async removePushRetry(id) {
+      return q.retryRemove.run(id).changes > 0;
+    },
+    async countPushRetries() {
+      return q.retryCount.get() as number;
     },
   } satisfies PushStore;
 }
