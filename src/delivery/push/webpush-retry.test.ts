@@ -54,35 +54,20 @@ test('a 503 and a 429 are sent again (Retry-After followed), a 400 is not, a dea
   const refusing = await pushService([{ status: 400 }]);
   const dead = await pushService([{ status: 502 }]);
   t.after(() => Promise.all([flaky, busy, refusing, dead].map((s) => s.close())));
-  for (const service of [flaky, busy, refusing, dead])
-    await h.store.push.upsertPushSubscription({
-      endpoint: service.endpoint,
-      ...keysOfABrowser(),
-      regions: ['UA-59'],
-      createdMs: h.clock.now(),
-      updatedMs: h.clock.now(),
-    });
+  for (const service of [flaky, busy, refusing, dead]) await subscribe(h, service.endpoint);
 
   const gaveUp: number[] = [];
-  const channel = await startWebPushChannel({
-    store: h.store.push,
-    keys: await loadVapidKeys(h.store.push, h.clock.now()),
-    subject: 'mailto:ops@example.org',
-    tree: testTree(),
-    cursors: h.store.cursors,
-    events: h.store,
-    bus: h.bus,
-    allowInsecureEndpoints: true,
-    timeoutMs: 5_000,
-    now: () => h.clock.now(),
-    retryDelaysMs: [20, 20],
-    log: {
-      info() {},
-      warn(obj: { attempt?: number; retryInMs?: number | null }) {
-        if (obj.retryInMs === null && obj.attempt !== undefined) gaveUp.push(obj.attempt);
+  const channel = await startWebPushChannel(
+    await channelDeps(h, {
+      retryDelaysMs: [20, 20],
+      log: {
+        info() {},
+        warn(obj: { attempt?: number; retryInMs?: number | null }) {
+          if (obj.retryInMs === null && obj.attempt !== undefined) gaveUp.push(obj.attempt);
+        },
       },
-    },
-  });
+    }),
+  );
   t.after(() => channel.stop());
 
   await h.service.issue(actor('author-1'), airRaid(['UA-59']));

@@ -1,32 +1,9 @@
 // SQLite queries of the Web Push store (subscriptions, VAPID keys, pending retries).
 import type Database from 'better-sqlite3';
-import type { PushRetryRecord, PushStore, PushSubscriptionRecord, VapidKeyPair } from '../push-store.ts';
+import { retryFromRow, subscriptionFromRow } from '../push-rows.ts';
+import type { PushStore, PushSubscriptionRecord, VapidKeyPair } from '../push-store.ts';
 
 type Row = Record<string, unknown>;
-
-function subscriptionFromRow(row: Row): PushSubscriptionRecord {
-  return {
-    endpoint: row.endpoint as string,
-    p256dh: row.p256dh as string,
-    auth: row.auth as string,
-    regions: JSON.parse(row.regions_json as string) as string[],
-    createdMs: row.created_ms as number,
-    updatedMs: row.updated_ms as number,
-  };
-}
-
-function retryFromRow(row: Row): PushRetryRecord {
-  return {
-    id: row.id as number,
-    endpoint: row.endpoint as string,
-    payload: row.payload as string,
-    urgency: row.urgency as PushRetryRecord['urgency'],
-    attempt: row.attempt as number,
-    dueMs: row.due_ms as number,
-    expiresMs: row.expires_ms as number,
-    createdMs: row.created_ms as number,
-  };
-}
 
 export function createSqlitePushStore(db: Database.Database): PushStore {
   const q = {
